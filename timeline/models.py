@@ -1,0 +1,440 @@
+"""The data model: articles, the events coded from them, and how we know.
+
+Every Event points back at the exact characters of an Article through Evidence;
+every number an event carries is a Figure with the source that claimed it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models, transaction
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+
+HEX_COLOUR = RegexValidator(r"^#[0-9A-Fa-f]{6}$", "Give a colour as #RRGGBB.")
+
+
+def content_hash(text: str) -> str:
+    """The hash used to spot the same article text imported twice."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def split_aliases(value: str) -> list[str]:
+    """Aliases are stored one per line (editors type them in a textarea)."""
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+class Article(models.Model):
+    slug = models.SlugField(max_length=200, unique=True)
+    title = models.CharField(max_length=500)
+    outlet = models.CharField(max_length=200, blank=True)
+    published = models.DateField(db_index=True)
+    dateline = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    # The exact body. Evidence offsets point into it, so it is never rewritten once
+    # evidence exists (Article.clean refuses that).
+    text = models.TextField()
+    language = models.CharField(max_length=16, default="en")
+    content_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published", "slug"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("timeline:article", args=[self.slug])
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pk:
+            stored = Article.objects.filter(pk=self.pk).values_list("text", flat=True).first()
+            if stored is not None and stored != self.text and self.evidence.exists():
+                raise ValidationError(
+                    {"text": "Evidence points into this text; it cannot be rewritten."}
+                )
+
+    def save(self, *args, **kwargs) -> None:
+        self.content_hash = content_hash(self.text)
+        super().save(*args, **kwargs)
+
+
+class EventType(models.Model):
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=100)
+    colour = models.CharField(max_length=7, validators=[HEX_COLOUR])
+    # A short mark drawn beside the colour so that colour is never the only signal.
+    symbol = models.CharField(max_length=4, blank=True)
+    description = models.TextField(blank=True)
+    acled_event_type = models.CharField("ACLED event_type", max_length=100, blank=True)
+    acled_sub_event_type = models.CharField("ACLED sub_event_type", max_length=100, blank=True)
+    plover_category = models.CharField("PLOVER category", max_length=30, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Actor(models.Model):
+    class Kind(models.TextChoices):
+        STATE = "state", "State"
+        ARMED_GROUP = "armed-group", "Armed group"
+        PERSON = "person", "Person"
+        ORGANISATION = "organisation", "Organisation"
+        CIVILIANS = "civilians", "Civilians"
+        OTHER = "other", "Other"
+
+    slug = models.SlugField(max_length=200, unique=True)
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    aliases = models.TextField(blank=True, help_text="One per line; the extractor uses them.")
+    country = models.CharField(max_length=100, blank=True)
+    acled_type = models.CharField("ACLED actor type", max_length=100, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("timeline:actor", args=[self.slug])
+
+    @property
+    def alias_list(self) -> list[str]:
+        return split_aliases(self.aliases)
+
+
+class Location(models.Model):
+    class Kind(models.TextChoices):
+        COUNTRY = "country", "Country"
+        REGION = "region", "Region"
+        DISTRICT = "district", "District"
+        CITY = "city", "City"
+        PLACE = "place", "Place"
+
+    slug = models.SlugField(max_length=200, unique=True)
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PLACE)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    geo_precision = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="ACLED's 1 (exact) to 3 (region)."
+    )
+    aliases = models.TextField(blank=True, help_text="One per line; the extractor uses them.")
+    # Materialised path of slugs ("/palestine/gaza-strip/"), kept by save(), so that
+    # "events in this place or anywhere inside it" is one indexed prefix match.
+    tree_path = models.CharField(max_length=2000, db_index=True, editable=False, default="")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("timeline:location", args=[self.slug])
+
+    @property
+    def alias_list(self) -> list[str]:
+        return split_aliases(self.aliases)
+
+    def clean(self) -> None:
+        super().clean()
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError("Give both latitude and longitude, or neither.")
+        if self.latitude is not None and not -90 <= self.latitude <= 90:
+            raise ValidationError({"latitude": "Latitude must be between -90 and 90."})
+        if self.longitude is not None and not -180 <= self.longitude <= 180:
+            raise ValidationError({"longitude": "Longitude must be between -180 and 180."})
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk and self.pk is not None:
+                raise ValidationError({"parent": "A place cannot be inside itself."})
+            ancestor = ancestor.parent
+
+    def compute_tree_path(self) -> str:
+        prefix = self.parent.tree_path if self.parent_id else "/"
+        return f"{prefix}{self.slug}/"
+
+    def save(self, *args, **kwargs) -> None:
+        with transaction.atomic():
+            old_path = self.tree_path
+            self.tree_path = self.compute_tree_path()
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.tree_path:
+                for child in Location.objects.filter(tree_path__startswith=old_path).exclude(
+                    pk=self.pk
+                ):
+                    child.tree_path = self.tree_path + child.tree_path[len(old_path) :]
+                    child.save(update_fields=["tree_path"])
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    WEEK = "week", "Week"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+    APPROXIMATE = "approximate", "Approximate"
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self) -> EventQuerySet:
+        """What the public may see."""
+        return self.filter(status=Event.Status.PUBLISHED)
+
+    def visible_to(self, user) -> EventQuerySet:
+        """Published events for everybody; staff also see proposed and rejected ones."""
+        if user is not None and user.is_active and user.is_staff:
+            return self.all()
+        return self.published()
+
+    def overlapping(self, start: date | None, end: date | None) -> EventQuerySet:
+        """Events whose date span overlaps [start, end] (either side may be open)."""
+        qs = self
+        if start is not None:
+            qs = qs.filter(date_last__gte=start)
+        if end is not None:
+            qs = qs.filter(date_start__lte=end)
+        return qs
+
+    def within(self, location: Location) -> EventQuerySet:
+        """Events at this place or anywhere inside it."""
+        return self.filter(location__tree_path__startswith=location.tree_path)
+
+    def in_timeline_order(self, newest_first: bool = False) -> EventQuerySet:
+        # id breaks ties so that paging is stable for events on the same day.
+        if newest_first:
+            return self.order_by("-date_start", "-id")
+        return self.order_by("date_start", "id")
+
+    def for_timeline(self) -> EventQuerySet:
+        """Everything a list of event cards shows, in a fixed number of queries."""
+        return self.select_related("type", "location").prefetch_related(
+            Prefetch(
+                "event_actors",
+                queryset=EventActor.objects.select_related("actor").order_by("role", "id"),
+            ),
+            Prefetch("figures", queryset=Figure.objects.order_by("kind", "id")),
+            Prefetch(
+                "evidence",
+                queryset=Evidence.objects.select_related("article").order_by("id"),
+            ),
+        )
+
+
+class Event(models.Model):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        PUBLISHED = "published", "Published"
+        REJECTED = "rejected", "Rejected"
+
+    slug = models.SlugField(max_length=200, unique=True)
+    type = models.ForeignKey(EventType, on_delete=models.PROTECT, related_name="events")
+    title = models.CharField(max_length=500)
+    summary = models.TextField(blank=True)
+    date_start = models.DateField()
+    date_end = models.DateField(null=True, blank=True, help_text="Empty for a single day.")
+    # date_end, or date_start for a single day: kept by save() so overlap is indexable.
+    date_last = models.DateField(editable=False, db_index=True)
+    date_precision = models.CharField(
+        max_length=12, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    reported_on = models.DateField(null=True, blank=True)
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    actors = models.ManyToManyField(Actor, through="EventActor", related_name="events")
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PROPOSED, db_index=True
+    )
+    notes = models.TextField(blank=True)
+    # Where a row came from in another dataset ("acled:PSE75457", "ucdp:12345").
+    external_id = models.CharField(max_length=100, blank=True, db_index=True)
+    external_timestamp = models.BigIntegerField(null=True, blank=True)
+    confidence = models.FloatField(
+        null=True, blank=True, help_text="The extractor's confidence, for proposals."
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date_start", "id"]
+        indexes = [
+            models.Index(fields=["status", "date_start", "id"], name="event_status_date"),
+            models.Index(fields=["date_start", "id"], name="event_date_id"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_end__isnull=True) | Q(date_end__gte=models.F("date_start")),
+                name="event_date_end_not_before_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("timeline:event", args=[self.slug])
+
+    def clean(self) -> None:
+        super().clean()
+        if self.date_start and self.date_end and self.date_end < self.date_start:
+            raise ValidationError({"date_end": "The end date is before the start date."})
+
+    def save(self, *args, **kwargs) -> None:
+        self.date_last = self.date_end or self.date_start
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"date_start", "date_end"} & set(update_fields):
+            kwargs["update_fields"] = set(update_fields) | {"date_last"}
+        super().save(*args, **kwargs)
+
+
+class EventActor(models.Model):
+    class Role(models.TextChoices):
+        PARTY = "party", "Party"
+        INITIATOR = "initiator", "Initiator"
+        TARGET = "target", "Target"
+        MEDIATOR = "mediator", "Mediator"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="event_actors")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="event_roles")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.PARTY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "actor", "role"], name="event_actor_role_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} ({self.get_role_display()})"
+
+
+class Evidence(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="evidence")
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="evidence")
+    # Character offsets into article.text; quote == article.text[start:end] always.
+    start = models.PositiveIntegerField(null=True, blank=True)
+    end = models.PositiveIntegerField(null=True, blank=True)
+    quote = models.TextField()
+    attributed_to = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name_plural = "evidence"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"“{self.quote[:80]}”"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}#ev-{self.pk}"
+
+    def clean(self) -> None:
+        """Check the quote against the article; find its offsets when they are blank."""
+        super().clean()
+        if not self.article_id or not self.quote:
+            return
+        text = self.article.text
+        if self.start is None and self.end is None:
+            first = text.find(self.quote)
+            if first < 0:
+                raise ValidationError({"quote": "This quote is not in the article."})
+            if text.find(self.quote, first + 1) >= 0:
+                raise ValidationError(
+                    {"quote": "This quote occurs more than once in the article; give offsets."}
+                )
+            self.start, self.end = first, first + len(self.quote)
+            return
+        if self.start is None or self.end is None:
+            raise ValidationError("Give both offsets, or neither to have them found.")
+        if not 0 <= self.start < self.end <= len(text):
+            raise ValidationError(
+                f"Offsets {self.start}–{self.end} are outside the article (0–{len(text)})."
+            )
+        if text[self.start : self.end] != self.quote:
+            raise ValidationError(
+                {"quote": "The quote does not match the article text at these offsets."}
+            )
+
+
+class Figure(models.Model):
+    class Kind(models.TextChoices):
+        KILLED = "killed", "killed"
+        INJURED = "injured", "injured"
+        TARGETS_STRUCK = "targets-struck", "targets struck"
+        HOSTAGES_RELEASED = "hostages-released", "hostages released"
+        PRISONERS_RELEASED = "prisoners-released", "prisoners released"
+        MISSING = "missing", "missing"
+        DISPLACED = "displaced", "displaced"
+        ARRESTED = "arrested", "arrested"
+        AID_TRUCKS = "aid-trucks", "aid trucks"
+
+    class Qualifier(models.TextChoices):
+        EXACT = "exact", "exactly"
+        ABOUT = "about", "about"
+        AT_LEAST = "at-least", "at least"
+        MORE_THAN = "more-than", "more than"
+        UP_TO = "up-to", "up to"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="figures")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    low = models.PositiveIntegerField()
+    high = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: open-ended.")
+    qualifier = models.CharField(max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
+    attributed_to = models.CharField(max_length=300, blank=True)
+    evidence = models.ForeignKey(
+        Evidence, null=True, blank=True, on_delete=models.SET_NULL, related_name="figures"
+    )
+
+    class Meta:
+        ordering = ["kind", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(high__isnull=True) | Q(high__gte=models.F("low")),
+                name="figure_low_not_above_high",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display
+
+    def clean(self) -> None:
+        super().clean()
+        if self.high is not None and self.low is not None and self.low > self.high:
+            raise ValidationError({"high": "The high figure is below the low one."})
+        if self.evidence_id and self.event_id and self.evidence.event_id != self.event_id:
+            raise ValidationError({"evidence": "That evidence belongs to another event."})
+
+    @property
+    def amount(self) -> str:
+        """'more than 30', 'at least 12', '10–15', '130': the number as claimed."""
+        if self.qualifier == self.Qualifier.UP_TO:
+            return f"up to {(self.high if self.high is not None else self.low):,}"
+        if self.high is not None and self.high != self.low:
+            number = f"{self.low:,}–{self.high:,}"
+        else:
+            number = f"{self.low:,}"
+        if self.qualifier == self.Qualifier.EXACT:
+            return number
+        return f"{self.get_qualifier_display()} {number}"
+
+    @property
+    def display(self) -> str:
+        return f"{self.amount} {self.get_kind_display()}"
