@@ -1,6 +1,6 @@
 from django.urls import path
 
-from timeline import views
+from timeline import export_views, views
 
 app_name = "timeline"
 
@@ -10,5 +10,10 @@ urlpatterns = [
     path("articles/<slug:slug>/", views.article_reader, name="article"),
     path("actors/<slug:slug>/", views.actor_detail, name="actor"),
     path("locations/<slug:slug>/", views.location_detail, name="location"),
-    path("events.json", views.events_json, name="events-json"),
+    path("types.css", views.type_styles, name="type-styles"),
+    path("events.json", export_views.events_json, name="events-json"),
+    path("events.csv", export_views.events_csv, name="events-csv"),
+    path("events.geojson", export_views.events_geojson, name="events-geojson"),
+    path("events.timelinejs.json", export_views.events_timelinejs, name="events-timelinejs"),
+    path("events.acled.csv", export_views.events_acled, name="events-acled"),
 ]

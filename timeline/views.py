@@ -1,8 +1,169 @@
-from django.http import HttpResponse
+"""Pages: the timeline (and its htmx partials), an event, the article reader, entities.
+
+A view parses the request, calls a queryset or a service, renders.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+from django_htmx.middleware import HtmxDetails
+
+from timeline import paging
+from timeline.filters import EventFilter
+from timeline.models import HEX_COLOUR, Actor, Article, Event, EventType, Location
+from timeline.reader import marked_paragraphs
 
 
-def timeline(request):
-    return HttpResponse("")
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
 
 
-event_detail = article_reader = actor_detail = location_detail = events_json = timeline
+PAGE_SIZE = 50
+HEX = HEX_COLOUR.regex
+
+
+def is_fragment_request(request: HtmxHttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def filtered_events(request: HttpRequest) -> EventFilter:
+    """The EventFilter for this request over what this user may see."""
+    return EventFilter(
+        request.GET, queryset=Event.objects.visible_to(request.user), user=request.user
+    )
+
+
+def query_without_cursor(request: HttpRequest) -> str:
+    """The filter as a query string, for permalinks and export links."""
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    return query.urlencode()
+
+
+def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dict:
+    """Everything the timeline page and its partials show for one filter."""
+    errors = list(event_filter.error_messages)
+    cursor = None
+    if not errors and request.GET.get("cursor"):
+        cursor = paging.parse_cursor(request.GET["cursor"])
+        if cursor is None:
+            errors.append("Page: that page link is not valid; start again from the first page.")
+    events, next_cursor, total = [], None, 0
+    if not errors:
+        newest_first = event_filter.newest_first
+        ordered = event_filter.qs.in_timeline_order(newest_first=newest_first)
+        page = paging.page_after(ordered, cursor, PAGE_SIZE, newest_first=newest_first)
+        events = list(page.items.for_timeline()) if page.items is not None else []
+        next_cursor = page.next_cursor(events)
+        total = event_filter.qs.count()
+    return {
+        "filter": event_filter,
+        "errors": errors,
+        "events": events,
+        "total": total,
+        "next_cursor": next_cursor,
+        "is_continuation": cursor is not None,
+        "facets": event_filter.facets(),
+        "chips": event_filter.active_filters(),
+        "newest_first": event_filter.newest_first,
+        "query": query_without_cursor(request),
+    }
+
+
+@require_GET
+def timeline(request: HtmxHttpRequest) -> HttpResponse:
+    event_filter = filtered_events(request)
+    context = timeline_context(request, event_filter)
+    template = "timeline/timeline.html"
+    if is_fragment_request(request):
+        # "Load more" appends the next page; any other change swaps results and facets.
+        template += "#page" if context["is_continuation"] else "#update"
+    response = render(request, template, context, status=400 if context["errors"] else 200)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@require_GET
+def event_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    event = get_object_or_404(Event.objects.visible_to(request.user).for_timeline(), slug=slug)
+    return render(request, "timeline/event_detail.html", {"event": event})
+
+
+@require_GET
+def article_reader(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    article = get_object_or_404(Article, slug=slug)
+    evidence = list(
+        article.evidence.filter(event__in=Event.objects.visible_to(request.user))
+        .select_related("event", "event__type")
+        .order_by("start", "id")
+    )
+    return render(
+        request,
+        "timeline/article_reader.html",
+        {
+            "article": article,
+            "paragraphs": marked_paragraphs(article.text, evidence),
+            "evidence": evidence,
+        },
+    )
+
+
+@require_GET
+def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    actor = get_object_or_404(Actor, slug=slug)
+    events = Event.objects.visible_to(request.user).filter(event_actors__actor=actor).distinct()
+    return render(
+        request,
+        "timeline/entity.html",
+        {
+            "entity": actor,
+            "kind": "actor",
+            "aliases": actor.alias_list,
+            "event_count": events.count(),
+            "recent": list(events.in_timeline_order(newest_first=True).for_timeline()[:10]),
+            "timeline_query": f"actor={actor.slug}",
+        },
+    )
+
+
+@require_GET
+def location_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    location = get_object_or_404(Location.objects.select_related("parent"), slug=slug)
+    events = Event.objects.visible_to(request.user).within(location)
+    return render(
+        request,
+        "timeline/entity.html",
+        {
+            "entity": location,
+            "kind": "location",
+            "aliases": location.alias_list,
+            "event_count": events.count(),
+            "recent": list(events.in_timeline_order(newest_first=True).for_timeline()[:10]),
+            "children": list(location.children.order_by("name")[:50]),
+            "timeline_query": f"location={location.slug}",
+        },
+    )
+
+
+@require_GET
+def type_styles(request: HttpRequest) -> HttpResponse:
+    """Event-type colours as CSS classes: inline styles are barred by our CSP."""
+    rules = [
+        f".type-{t.slug}{{--type-colour:{t.colour};--type-ink:{readable_ink(t.colour)}}}"
+        for t in EventType.objects.all()
+        if HEX.match(t.colour)
+    ]
+    response = HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def readable_ink(colour: str) -> str:
+    """Black or white text, whichever contrasts more with the type's colour (WCAG)."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"

@@ -1,0 +1,301 @@
+"""One EventFilter, used by the timeline page, its htmx partial, the map and every export.
+
+The query parameters are a stable interface (DESIGN.md): type and actor (slugs,
+repeatable), location (slug, includes places inside it), from and to (ISO dates,
+inclusive, matched against the event's date span), q (text), outlet, sort.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import django_filters
+from django import forms
+from django.db.models import Count, Q, QuerySet
+
+from timeline import search
+from timeline.models import Actor, Event, EventActor, EventType, Evidence, Figure, Location
+
+CASUALTY_KINDS = [Figure.Kind.KILLED, Figure.Kind.INJURED]
+SORT_CHOICES = [("date", "Oldest first"), ("-date", "Newest first")]
+STATUS_CHOICES = Event.Status.choices
+
+
+class EventFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and start > end:
+            raise forms.ValidationError(
+                f"The start date ({start:%-d %b %Y}) is after the end date ({end:%-d %b %Y})."
+            )
+        return cleaned
+
+
+class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """Repeatable ?type=a&type=b by slug; several values mean any of them."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        super().__init__(*args, **kwargs)
+
+
+class EventFilter(django_filters.FilterSet):
+    type = SlugMultipleChoiceFilter(
+        queryset=EventType.objects.all(), label="Event type", method="filter_type"
+    )
+    actor = SlugMultipleChoiceFilter(
+        queryset=Actor.objects.all(), label="Actor", method="filter_actor"
+    )
+    location = django_filters.ModelChoiceFilter(
+        queryset=Location.objects.all(),
+        to_field_name="slug",
+        label="Location",
+        method="filter_location",
+    )
+    date_from = django_filters.DateFilter(label="From", method="filter_from")
+    date_to = django_filters.DateFilter(label="To", method="filter_to")
+    q = django_filters.CharFilter(label="Search", method="filter_text", max_length=200)
+    outlet = django_filters.CharFilter(label="Outlet", method="filter_outlet", max_length=200)
+    casualties = django_filters.BooleanFilter(
+        label="Only events with casualty figures",
+        method="filter_casualties",
+        widget=forms.CheckboxInput,
+    )
+    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status")
+    sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="filter_nothing")
+
+    class Meta:
+        model = Event
+        fields: list[str] = []
+        form = EventFilterForm
+
+    # Facets are counted with every active filter but their own (Datasette's semantics).
+    FACETS = ("type", "actor", "location", "outlet")
+
+    def __init__(self, data=None, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(data, *args, **kwargs)
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.user and self.user.is_active and self.user.is_staff)
+
+    # -- the filters -------------------------------------------------------------------
+    def filter_type(self, queryset, name, value):
+        return queryset.filter(type__in=value) if value else queryset
+
+    def filter_actor(self, queryset, name, value):
+        if not value:
+            return queryset
+        # A subquery rather than a join, so an event with two chosen actors appears once.
+        return queryset.filter(pk__in=EventActor.objects.filter(actor__in=value).values("event"))
+
+    def filter_location(self, queryset, name, value):
+        return queryset.within(value) if value else queryset
+
+    def filter_from(self, queryset, name, value):
+        return queryset.overlapping(value, None)
+
+    def filter_to(self, queryset, name, value):
+        return queryset.overlapping(None, value)
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        return search.matching(queryset, value) if value else queryset
+
+    def filter_outlet(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            pk__in=Evidence.objects.filter(article__outlet__iexact=value).values("event")
+        )
+
+    def filter_casualties(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            pk__in=Figure.objects.filter(kind__in=CASUALTY_KINDS).values("event")
+        )
+
+    def filter_status(self, queryset, name, value):
+        # Only staff see anything but published events; for them the filter narrows.
+        return queryset.filter(status=value) if value and self.is_staff else queryset
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    # -- what the views need -----------------------------------------------------------
+    def filter_queryset_except(self, skip: str) -> QuerySet:
+        """The base queryset with every valid filter applied but `skip`."""
+        queryset = self.queryset
+        for name, value in self.form.cleaned_data.items():
+            if name == skip:
+                continue
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    @property
+    def newest_first(self) -> bool:
+        return (
+            self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("sort") == "-date"
+        )
+
+    @property
+    def error_messages(self) -> list[str]:
+        """Every problem with the query, in words an analyst can act on."""
+        if not self.is_bound or self.form.is_valid():
+            return []
+        messages = []
+        for field, errors in self.form.errors.items():
+            label = self.form.fields[field].label if field in self.form.fields else None
+            for error in errors:
+                messages.append(f"{label}: {error}" if label else error)
+        return messages
+
+    def active_filters(self) -> list[tuple[str, str, str]]:
+        """(parameter, value, label) for each active filter, for removable chips."""
+        if not self.is_bound or not self.form.is_valid():
+            return []
+        data = self.form.cleaned_data
+        chips = []
+        for event_type in data.get("type") or []:
+            chips.append(("type", event_type.slug, f"Type: {event_type.name}"))
+        for actor in data.get("actor") or []:
+            chips.append(("actor", actor.slug, f"Actor: {actor.name}"))
+        if data.get("location"):
+            chips.append(("location", data["location"].slug, f"In: {data['location'].name}"))
+        if data.get("from"):
+            chips.append(("from", data["from"].isoformat(), f"From {data['from']:%-d %b %Y}"))
+        if data.get("to"):
+            chips.append(("to", data["to"].isoformat(), f"To {data['to']:%-d %b %Y}"))
+        if data.get("q"):
+            chips.append(("q", data["q"], f"Text: “{data['q']}”"))
+        if data.get("outlet"):
+            chips.append(("outlet", data["outlet"], f"Outlet: {data['outlet']}"))
+        if data.get("casualties"):
+            chips.append(("casualties", "on", "With casualty figures"))
+        if data.get("status") and self.is_staff:
+            chips.append(("status", data["status"], f"Status: {data['status']}"))
+        return chips
+
+    def facets(self) -> dict[str, list[dict]]:
+        """Options for each facet with the count the *other* active filters leave for it."""
+        valid = self.is_bound and self.form.is_valid()
+        data = self.form.cleaned_data if valid else {}
+
+        def base(skip: str) -> QuerySet:
+            return self.filter_queryset_except(skip) if valid else self.queryset
+
+        type_counts = dict(
+            base("type").values_list("type").annotate(n=Count("id")).values_list("type", "n")
+        )
+        chosen_types = {t.pk for t in data.get("type") or []}
+        types = [
+            {
+                "value": t.slug,
+                "label": t.name,
+                "count": type_counts.get(t.pk, 0),
+                "selected": t.pk in chosen_types,
+                "type": t,
+            }
+            for t in EventType.objects.all()
+        ]
+
+        actor_counts = dict(
+            EventActor.objects.filter(event__in=base("actor").values("pk"))
+            .values_list("actor")
+            .annotate(n=Count("event", distinct=True))
+            .values_list("actor", "n")
+        )
+        chosen_actors = {a.pk for a in data.get("actor") or []}
+        shown_actor_ids = set(sorted(actor_counts, key=actor_counts.get, reverse=True)[:25])
+        shown_actor_ids |= chosen_actors
+        actors = [
+            {
+                "value": a.slug,
+                "label": a.name,
+                "count": actor_counts.get(a.pk, 0),
+                "selected": a.pk in chosen_actors,
+            }
+            for a in Actor.objects.filter(pk__in=shown_actor_ids).only("slug", "name")
+        ]
+        actors.sort(key=lambda o: (-o["count"], o["label"]))
+
+        location_counts = self._location_counts(base("location"))
+        chosen_location = data.get("location")
+        locations = [
+            {
+                "value": loc.slug,
+                "label": loc.name,
+                "count": count,
+                "selected": chosen_location is not None and loc.pk == chosen_location.pk,
+                "depth": loc.tree_path.count("/") - 2,
+            }
+            for loc, count in location_counts
+        ]
+
+        outlet_counts = Counter(
+            dict(
+                Evidence.objects.filter(event__in=base("outlet").values("pk"))
+                .values_list("article__outlet")
+                .annotate(n=Count("event", distinct=True))
+                .values_list("article__outlet", "n")
+            )
+        )
+        chosen_outlet = (data.get("outlet") or "").strip()
+        outlet_names = [name for name, _ in outlet_counts.most_common(15) if name]
+        if chosen_outlet and chosen_outlet.lower() not in {n.lower() for n in outlet_names}:
+            outlet_names.append(chosen_outlet)
+        outlets = [
+            {
+                "value": name,
+                "label": name,
+                "count": outlet_counts.get(name, 0),
+                "selected": name.lower() == chosen_outlet.lower(),
+            }
+            for name in outlet_names
+        ]
+        return {"type": types, "actor": actors, "location": locations, "outlet": outlets}
+
+    def _location_counts(self, queryset: QuerySet) -> list[tuple[Location, int]]:
+        """Counts per place, each place's count including the places inside it."""
+        direct = dict(
+            queryset.exclude(location=None)
+            .values_list("location")
+            .annotate(n=Count("id"))
+            .values_list("location", "n")
+        )
+        chosen = self.form.cleaned_data.get("location") if self.form.is_valid() else None
+        paths = {
+            loc.pk: loc
+            for loc in Location.objects.filter(
+                Q(pk__in=direct.keys()) | Q(pk=getattr(chosen, "pk", None))
+            ).only("slug", "name", "tree_path", "parent")
+        }
+        # Roll counts up to every ancestor named in the tree paths.
+        totals: Counter[str] = Counter()
+        for pk, n in direct.items():
+            if pk in paths:
+                for slug in paths[pk].tree_path.strip("/").split("/"):
+                    totals[slug] += n
+        ancestors = {
+            loc.slug: loc
+            for loc in Location.objects.filter(slug__in=totals.keys()).only(
+                "slug", "name", "tree_path", "parent"
+            )
+        }
+        if chosen is not None:
+            ancestors.setdefault(chosen.slug, chosen)
+        places = sorted(ancestors.values(), key=lambda loc: (-totals[loc.slug], loc.name))[:30]
+        if chosen is not None and chosen not in places:
+            places.append(chosen)
+        # Show them as a tree (parents before children) so "Gaza Strip" sits under its country.
+        places.sort(key=lambda loc: loc.tree_path)
+        return [(loc, totals[loc.slug]) for loc in places]
+
+
+# "from" is a Python keyword; the public parameter names are "from" and "to".
+EventFilter.base_filters["from"] = EventFilter.base_filters.pop("date_from")
+EventFilter.base_filters["to"] = EventFilter.base_filters.pop("date_to")
