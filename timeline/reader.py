@@ -8,8 +8,8 @@ earlier one is cut at the boundary so marks never interleave.
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
