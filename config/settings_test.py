@@ -1,5 +1,7 @@
 """Settings for the test suite: production settings with test-friendly storage and transport."""
 
+import os
+
 from config.settings import *  # noqa: F403
 from config.settings import STORAGES
 
@@ -15,3 +17,7 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Several test runs may share one PostgreSQL server (developers, CI): one database each.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": f"test_timeline_{os.getpid()}"}  # noqa: F405

@@ -42,16 +42,23 @@ class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
 
 class EventFilter(django_filters.FilterSet):
     type = SlugMultipleChoiceFilter(
-        queryset=EventType.objects.all(), label="Event type", method="filter_type"
+        queryset=EventType.objects.all(),
+        label="Event type",
+        method="filter_type",
+        error_messages={"invalid_choice": "there is no event type “%(value)s”."},
     )
     actor = SlugMultipleChoiceFilter(
-        queryset=Actor.objects.all(), label="Actor", method="filter_actor"
+        queryset=Actor.objects.all(),
+        label="Actor",
+        method="filter_actor",
+        error_messages={"invalid_choice": "there is no actor “%(value)s”."},
     )
     location = django_filters.ModelChoiceFilter(
         queryset=Location.objects.all(),
         to_field_name="slug",
         label="Location",
         method="filter_location",
+        error_messages={"invalid_choice": "there is no location “%(value)s”."},
     )
     date_from = django_filters.DateFilter(label="From", method="filter_from")
     date_to = django_filters.DateFilter(label="To", method="filter_to")
@@ -62,8 +69,18 @@ class EventFilter(django_filters.FilterSet):
         method="filter_casualties",
         widget=forms.CheckboxInput,
     )
-    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status")
-    sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="filter_nothing")
+    status = django_filters.ChoiceFilter(
+        choices=STATUS_CHOICES,
+        method="filter_status",
+        label="Status",
+        error_messages={"invalid_choice": "“%(value)s” is not a status."},
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=SORT_CHOICES,
+        method="filter_nothing",
+        label="Order",
+        error_messages={"invalid_choice": "“%(value)s” is not an order; use date or -date."},
+    )
 
     class Meta:
         model = Event
