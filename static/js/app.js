@@ -10,5 +10,10 @@
     if (mark) { mark.focus({ preventScroll: false }); }
   }
   window.addEventListener("DOMContentLoaded", focusTarget);
+  // On a phone the filters fold away so the results come first; the summary opens them.
+  window.addEventListener("DOMContentLoaded", function () {
+    var more = document.getElementById("more-filters");
+    if (more && window.matchMedia("(max-width: 52rem)").matches) { more.open = false; }
+  });
   window.addEventListener("hashchange", focusTarget);
 })();
