@@ -80,7 +80,13 @@ def world():
         actors=[(israel, "initiator")],
     )
     hidden = make_event(slug="hidden", title="Proposed only", status=Event.Status.PROPOSED)
-    return {"talks": talks, "strike": strike, "deaths": deaths, "blockade": blockade, "hidden": hidden}
+    return {
+        "talks": talks,
+        "strike": strike,
+        "deaths": deaths,
+        "blockade": blockade,
+        "hidden": hidden,
+    }
 
 
 def get(client, **params):
@@ -160,7 +166,9 @@ def test_bad_filter_values_give_a_message_and_400_never_500(client, world, param
 
 
 def test_htmx_request_gets_the_fragment_with_facets_and_vary(client, world):
-    response = client.get(reverse("timeline:timeline"), {"type": "blockade"}, HTTP_HX_REQUEST="true")
+    response = client.get(
+        reverse("timeline:timeline"), {"type": "blockade"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     assert "<html" not in response.text
     assert 'id="results"' in response.text
@@ -266,10 +274,14 @@ def test_entity_pages_show_the_entity_and_its_events(client, world):
 
 
 def test_hostile_html_is_escaped_everywhere(client):
-    article = make_article(slug="hostile", title=HOSTILE, outlet=HOSTILE, text=f"Start {HOSTILE} end.")
+    article = make_article(
+        slug="hostile", title=HOSTILE, outlet=HOSTILE, text=f"Start {HOSTILE} end."
+    )
     actor = make_actor(slug="evil", name=HOSTILE)
     place = make_location(slug="evil-place", name=HOSTILE)
-    event = make_event(slug="evil-event", title=HOSTILE, summary=HOSTILE, location=place, actors=[actor])
+    event = make_event(
+        slug="evil-event", title=HOSTILE, summary=HOSTILE, location=place, actors=[actor]
+    )
     make_evidence(event=event, article=article, quote=HOSTILE, attributed_to=HOSTILE)
     make_figure(event=event, attributed_to=HOSTILE)
     pages = [
@@ -334,7 +346,9 @@ def count_queries(client, django_assert_max_num_queries, **headers) -> int:
 
 
 @pytest.mark.parametrize("headers", [{}, {"HTTP_HX_REQUEST": "true"}])
-def test_timeline_query_count_does_not_grow_with_events(client, headers, django_assert_max_num_queries):
+def test_timeline_query_count_does_not_grow_with_events(
+    client, headers, django_assert_max_num_queries
+):
     make_many(3)
     few = count_queries(client, django_assert_max_num_queries, **headers)
     make_many(40, start_day=5)
