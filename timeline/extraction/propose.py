@@ -1,0 +1,428 @@
+"""Propose events from article text: one per asserted trigger type and sentence.
+
+Each proposal carries its evidence (the sentence, with exact offsets into the text given),
+its date resolved against the publication date, the location and actors named near the
+trigger, the figures reported, and who said so. Proposals are for an editor to review, so
+the rules favour explainable choices over recall at any price.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Literal
+
+from timeline.extraction.attribution import find_attribution
+from timeline.extraction.dates import (
+    DateMention,
+    DurationMention,
+    Precision,
+    anchor_duration,
+    find_dates,
+    find_durations,
+)
+from timeline.extraction.figures import FigureMention, find_figures
+from timeline.extraction.gazetteer import EntityMention, Gazetteer
+from timeline.extraction.sentences import Sentence, split_sentences
+from timeline.extraction.titles import short_title
+from timeline.extraction.triggers import EventType, TriggerMatch, clause_start, find_triggers
+
+Role = Literal["party", "initiator", "target", "mediator"]
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceSpan:
+    """A quote supporting a proposal: ``quote`` equals the text's ``[start:end]``."""
+
+    start: int
+    end: int
+    quote: str
+    attributed_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """An event proposed from text, for an editor to accept, fix or reject."""
+
+    event_type: EventType
+    title: str
+    date_start: date
+    date_end: date | None
+    date_precision: Precision
+    location_slug: str | None
+    actors: tuple[tuple[str, Role], ...]
+    figures: tuple[FigureMention, ...]
+    evidence: tuple[EvidenceSpan, ...]
+    confidence: float
+
+    @property
+    def date_last(self) -> date:
+        """The last day the proposal may cover (``date_start`` for a single day)."""
+        return self.date_end or self.date_start
+
+
+# Violence carries its casualties: "struck …, killing 5" is one strike with a figure.
+_VIOLENT: frozenset[EventType] = frozenset({"military-strike", "armed-clash"})
+# Types for which the dateline's place is a fair guess at where it happened: talks, meetings
+# and statements happen where the reporter is far more often than strikes do.
+_DATELINE_TYPES: frozenset[EventType] = frozenset(
+    {"negotiation", "diplomatic-meeting", "statement"}
+)
+_FIGURE_HOMES: dict[str, tuple[EventType, ...]] = {
+    "killed": ("casualty-report", "military-strike", "armed-clash"),
+    "injured": ("casualty-report", "military-strike", "armed-clash"),
+    "missing": ("casualty-report", "military-strike", "armed-clash"),
+    "targets-struck": ("military-strike", "armed-clash"),
+    "hostages-released": ("hostage-release", "ceasefire", "negotiation"),
+    "displaced": ("military-strike", "blockade", "casualty-report"),
+    "arrested": ("military-strike", "armed-clash", "statement"),
+}
+_BASE_CONFIDENCE: dict[EventType, float] = {"statement": 0.4}
+# Words that refer back to a time already given: "Israel has since resumed …", "on the same
+# day". A "since" that opens its own date ("since March") is a date mention instead.
+_ANAPHORIC_TIME = re.compile(
+    r"\b(?P<since>since(?:\s+then)?)\b|\b(?P<same>(?:on\s+)?(?:the\s+same|that)\s+day)\b"
+    r"|\b(?P<next>(?:on\s+)?the\s+(?:following|next)\s+day|the\s+day\s+after)\b",
+    re.IGNORECASE,
+)
+# Where a phrase ends for finding the actors and places that belong to a trigger.
+_PHRASE_BREAK = re.compile(
+    r"[,;:]|\s[-–—]\s|[.!?](?=\s|$)|\s(?:as|while|but|whereas|although|which|who)\s"
+)
+_MEDIATOR_AFTER = re.compile(
+    r"(?:\s*(?:,|and)\s*[A-Z][\w'’-]*)*\s+(?:mediators?|mediation|intermediar(?:y|ies)|brokers?)\b"
+)
+_MEDIATOR_BEFORE = re.compile(
+    r"\b(?:mediated|brokered|hosted|facilitated)\s+by\s+(?:[\w'’-]+\s+(?:and\s+)?){0,3}$"
+)
+
+
+def propose_events(
+    text: str, *, published: date, gazetteer: Gazetteer, dateline: str | None = None
+) -> list[Proposal]:
+    """Propose events reported in ``text``, in the order they are first reported.
+
+    One proposal per sentence and asserted event type (negated and hypothetical triggers
+    propose nothing; a statement only when the sentence reports nothing else and an
+    actor is its speaker). Dates come from the mention nearest the trigger, a date framing
+    the sentence, an earlier date in the paragraph, or the publication date (with lower
+    confidence). Proposals elsewhere in the text that are ``same_event`` are merged, their
+    evidence kept side by side.
+    """
+    dateline_slug = gazetteer.slug_for(dateline, "location") if dateline else None
+    proposals: list[Proposal] = []
+    last_date: DateMention | None = None
+    paragraph_date: DateMention | None = None
+    previous_end = 0
+    for sentence in split_sentences(text):
+        if re.search(r"\n[ \t]*\n", text[previous_end : sentence.start]):
+            paragraph_date = None
+        previous_end = sentence.end
+        context = _SentenceContext.read(sentence, published, gazetteer, last_date)
+        proposals.extend(_propose_for_sentence(context, paragraph_date, published, dateline_slug))
+        if context.dates:
+            last_date = context.dates[-1]
+            paragraph_date = last_date
+    return _merge_same_events(proposals)
+
+
+def same_event(a: Proposal, b: Proposal) -> bool:
+    """True when two proposals plausibly report the same event.
+
+    Same type, overlapping dates, and the same location or a shared actor. Statements
+    are utterances, so two statements are only the same when their evidence overlaps.
+    """
+    if a.event_type != b.event_type:
+        return False
+    if a.date_start > b.date_last or b.date_start > a.date_last:
+        return False
+    if a.event_type == "statement":
+        return any(x.start < y.end and y.start < x.end for x in a.evidence for y in b.evidence)
+    if a.location_slug and a.location_slug == b.location_slug:
+        return True
+    return bool({slug for slug, _ in a.actors} & {slug for slug, _ in b.actors})
+
+
+def merge_proposals(a: Proposal, b: Proposal) -> Proposal:
+    """Combine two proposals of one event: the earlier keeps its title and fields, the
+    dates widen to cover both, and evidence, figures and actors are united."""
+    actors = dict(a.actors)
+    for slug, role in b.actors:
+        actors.setdefault(slug, role)
+    precise = a if _precision_rank(a) <= _precision_rank(b) else b
+    date_end = max(a.date_last, b.date_last)
+    date_start = min(a.date_start, b.date_start)
+    return replace(
+        a,
+        date_start=precise.date_start if precise.date_end is None else date_start,
+        date_end=None if precise.date_end is None else date_end,
+        date_precision=precise.date_precision,
+        location_slug=a.location_slug or b.location_slug,
+        actors=tuple(actors.items()),
+        figures=_unique(a.figures + b.figures),
+        evidence=_unique(a.evidence + b.evidence),
+        confidence=min(0.95, max(a.confidence, b.confidence) + 0.05),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _SentenceContext:
+    sentence: Sentence
+    dates: tuple[DateMention, ...]
+    anaphoric: tuple[DateMention, ...]
+    durations: tuple[DurationMention, ...]
+    triggers: tuple[TriggerMatch, ...]
+    entities: tuple[EntityMention, ...]
+    figures: tuple[FigureMention, ...]
+    attributed_to: str | None
+
+    @classmethod
+    def read(
+        cls,
+        sentence: Sentence,
+        published: date,
+        gazetteer: Gazetteer,
+        last_date: DateMention | None,
+    ) -> "_SentenceContext":
+        text = sentence.text
+        dates = tuple(find_dates(text, published))
+        attribution = find_attribution(text)
+        return cls(
+            sentence=sentence,
+            dates=dates,
+            anaphoric=tuple(_anaphoric_dates(text, dates, last_date)),
+            durations=tuple(find_durations(text)),
+            triggers=tuple(t for t in find_triggers(text) if t.asserted),
+            entities=tuple(gazetteer.find(text)),
+            figures=tuple(
+                find_figures(text, attributed_to=attribution.source if attribution else None)
+            ),
+            attributed_to=attribution.attribution_text() if attribution else None,
+        )
+
+
+def _propose_for_sentence(
+    context: _SentenceContext,
+    paragraph_date: DateMention | None,
+    published: date,
+    dateline_slug: str | None,
+) -> list[Proposal]:
+    triggers = _event_triggers(context)
+    if not triggers:
+        return []
+    by_type: dict[EventType, list[TriggerMatch]] = {}
+    for trigger in triggers:
+        by_type.setdefault(trigger.event_type, []).append(trigger)
+    mentions = list(context.dates) + list(context.anaphoric)
+    owners = {id(m): _nearest(m.start, m.end, triggers) for m in mentions}
+    framing = min(mentions, key=lambda m: m.start, default=None)
+    if framing is not None and framing.start > min(t.start for t in triggers):
+        framing = None
+    proposals = []
+    for event_type, typed in by_type.items():
+        owned = [m for m in mentions if owners[id(m)].event_type == event_type]
+        mention = min(owned, key=lambda m: _distance(m.start, m.end, typed), default=None)
+        date_source = "own" if mention else "framing" if framing else "narrative"
+        mention = mention or framing or paragraph_date
+        date_start, date_end, precision = _event_dates(context, typed, mention, published)
+        location = _location(context, typed)
+        if location is None and event_type in _DATELINE_TYPES:
+            location = dateline_slug
+        figures = _figures_for(event_type, by_type, context.figures)
+        proposals.append(
+            Proposal(
+                event_type=event_type,
+                title=short_title(context.sentence.text, 100),
+                date_start=date_start,
+                date_end=date_end,
+                date_precision=precision,
+                location_slug=location,
+                actors=_actors(context, typed),
+                figures=tuple(_shift_figure(f, context.sentence.start) for f in figures),
+                evidence=(
+                    EvidenceSpan(
+                        context.sentence.start,
+                        context.sentence.end,
+                        context.sentence.text,
+                        context.attributed_to,
+                    ),
+                ),
+                confidence=_confidence(event_type, date_source, mention, location, figures),
+            )
+        )
+    return proposals
+
+
+def _event_triggers(context: _SentenceContext) -> list[TriggerMatch]:
+    text = context.sentence.text
+    strong = [t for t in context.triggers if t.event_type != "statement"]
+    if strong:
+        kinds = {t.event_type for t in strong}
+        if kinds & _VIOLENT:
+            # Casualties of a strike or clash are its figures, not a separate report.
+            strong = [t for t in strong if t.event_type != "casualty-report"]
+        return strong
+    actors = [e for e in context.entities if e.kind == "actor"]
+    # A statement needs a known actor as its speaker: an outlet's "the BBC reported" or
+    # unnamed officials' "said" alone does not make a party's statement.
+    return [
+        t
+        for t in context.triggers
+        if any(clause_start(text, t.start) <= a.start < t.start for a in actors)
+    ][:1]
+
+
+def _anaphoric_dates(
+    text: str, dates: Sequence[DateMention], last_date: DateMention | None
+) -> list[DateMention]:
+    if last_date is None:
+        return []
+    mentions = []
+    for match in _ANAPHORIC_TIME.finditer(text):
+        if any(d.start <= match.start() < d.end for d in dates):
+            continue
+        if match.group("since") and re.match(r"\s+(?:the\s+)?\S*\d", text[match.end() :]):
+            continue
+        shift = timedelta(days=1) if match.group("next") else timedelta(0)
+        mentions.append(
+            DateMention(
+                start=match.start(),
+                end=match.end(),
+                text=match.group(0),
+                date_start=last_date.date_start + shift,
+                date_end=last_date.date_end + shift if last_date.date_end else None,
+                precision=last_date.precision,
+                relation="since" if match.group("since") else "at",
+            )
+        )
+    return mentions
+
+
+def _event_dates(
+    context: _SentenceContext,
+    triggers: list[TriggerMatch],
+    mention: DateMention | None,
+    published: date,
+) -> tuple[date, date | None, Precision]:
+    if mention is None:
+        return published, None, "day"
+    duration = min(
+        context.durations, key=lambda d: _distance(d.start, d.end, triggers), default=None
+    )
+    if duration is not None and _distance(duration.start, duration.end, triggers) <= 30:
+        text = context.sentence.text
+        began = mention.relation == "since" or re.search(
+            r"\b(?:began|begun|started|imposed|launched|beginning)\b\s*$",
+            text[max(0, mention.start - 25) : mention.start],
+        )
+        if began:
+            start, end = anchor_duration(duration, start=mention.date_start)
+        else:
+            start, end = anchor_duration(duration, end=mention.date_start)
+        return start, end, "approximate"
+    return mention.date_start, mention.date_end, mention.precision
+
+
+def _location(context: _SentenceContext, triggers: list[TriggerMatch]) -> str | None:
+    places = [e for e in context.entities if e.kind == "location"]
+    if not places:
+        return None
+    phrase = [p for p in places if any(_same_phrase(context.sentence.text, p, t) for t in triggers)]
+    chosen = min(phrase or places, key=lambda p: _distance(p.start, p.end, triggers))
+    return chosen.slug
+
+
+def _actors(
+    context: _SentenceContext, triggers: list[TriggerMatch]
+) -> tuple[tuple[str, Role], ...]:
+    text = context.sentence.text
+    actors = [e for e in context.entities if e.kind == "actor"]
+    roles: dict[str, Role] = {}
+    for actor in actors:
+        if _MEDIATOR_AFTER.match(text, actor.end) or _MEDIATOR_BEFORE.search(
+            text[max(0, actor.start - 60) : actor.start]
+        ):
+            roles[actor.slug] = "mediator"
+    in_phrase = [a for a in actors if any(_same_phrase(text, a, t) for t in triggers)]
+    violent = triggers[0].event_type in _VIOLENT
+    for actor in in_phrase or actors:
+        if actor.slug in roles:
+            continue
+        role: Role = "party"
+        if violent:
+            trigger = min(triggers, key=lambda t: abs(t.start - actor.start))
+            role = "initiator" if actor.end <= trigger.start else "target"
+            before = text[max(0, actor.start - 20) : actor.start]
+            if re.search(r"\b(?:against|on|at|toward|towards)\s+(?:the\s+)?$", before):
+                role = "target"
+        roles.setdefault(actor.slug, role)
+    return tuple(roles.items())
+
+
+def _figures_for(
+    event_type: EventType,
+    by_type: dict[EventType, list[TriggerMatch]],
+    figures: Sequence[FigureMention],
+) -> list[FigureMention]:
+    chosen = []
+    for figure in figures:
+        homes = [t for t in _FIGURE_HOMES[figure.kind] if t in by_type]
+        if homes and homes[0] == event_type:
+            chosen.append(figure)
+    return chosen
+
+
+def _confidence(
+    event_type: EventType,
+    date_source: str,
+    mention: DateMention | None,
+    location: str | None,
+    figures: Sequence[FigureMention],
+) -> float:
+    score = _BASE_CONFIDENCE.get(event_type, 0.6)
+    if mention is None:
+        score -= 0.15  # dated only by publication
+    elif date_source == "own":
+        score += 0.15
+    if location:
+        score += 0.1
+    if figures:
+        score += 0.1
+    return round(min(0.95, max(0.05, score)), 2)
+
+
+def _merge_same_events(proposals: list[Proposal]) -> list[Proposal]:
+    merged: list[Proposal] = []
+    for proposal in proposals:
+        for index, existing in enumerate(merged):
+            if same_event(existing, proposal):
+                merged[index] = merge_proposals(existing, proposal)
+                break
+        else:
+            merged.append(proposal)
+    return merged
+
+
+def _same_phrase(text: str, entity: EntityMention, trigger: TriggerMatch) -> bool:
+    low, high = sorted((entity.start, trigger.start))
+    return _PHRASE_BREAK.search(text, low, max(high, low)) is None
+
+
+def _nearest(start: int, end: int, triggers: Sequence[TriggerMatch]) -> TriggerMatch:
+    return min(triggers, key=lambda t: _distance(start, end, [t]))
+
+
+def _distance(start: int, end: int, triggers: Sequence[TriggerMatch]) -> int:
+    return min(max(t.start - end, start - t.end, 0) for t in triggers)
+
+
+def _precision_rank(proposal: Proposal) -> int:
+    return ["day", "week", "month", "year", "approximate"].index(proposal.date_precision)
+
+
+def _shift_figure(figure: FigureMention, offset: int) -> FigureMention:
+    return replace(figure, start=figure.start + offset, end=figure.end + offset)
+
+
+def _unique[T](items: tuple[T, ...]) -> tuple[T, ...]:
+    return tuple(dict.fromkeys(items))

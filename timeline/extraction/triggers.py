@@ -1,0 +1,205 @@
+"""Event types from trigger words, with negation and hypothetical context.
+
+A trigger is a word or phrase that reports an event of one type ("struck" a strike,
+"ceasefire talks" a negotiation). Context decides whether it reports something that
+happened: "did not strike" is negated; "to reach a deal for the release of hostages",
+"if any deal is to be agreed" and "should help" are hypothetical (aims, conditions,
+modals), and so is a trigger inside a list of stated goals.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+EventType = Literal[
+    "negotiation",
+    "diplomatic-meeting",
+    "statement",
+    "military-strike",
+    "armed-clash",
+    "casualty-report",
+    "blockade",
+    "humanitarian-aid",
+    "ceasefire",
+    "hostage-release",
+]
+EVENT_TYPES: tuple[EventType, ...] = (
+    "negotiation",
+    "diplomatic-meeting",
+    "statement",
+    "military-strike",
+    "armed-clash",
+    "casualty-report",
+    "blockade",
+    "humanitarian-aid",
+    "ceasefire",
+    "hostage-release",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerMatch:
+    """A trigger: ``text`` equals the source's ``[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+    event_type: EventType
+    negated: bool
+    hypothetical: bool
+
+    @property
+    def asserted(self) -> bool:
+        """True when the trigger reports something that happened."""
+        return not (self.negated or self.hypothetical)
+
+
+_TROOPS = r"(?:troops|soldiers|forces|infantry|tanks?|vehicles?|bulldozers?|positions?|patrols?|units?|carriers?|military\s+\w+)"  # noqa: E501
+# Lexicon: (pattern, type). A type of None marks a phrase that contains a trigger word but
+# reports no event of its own (a "ceasefire proposal" is a topic of talks, not a truce);
+# matching it first keeps its trigger word from firing. Longest match wins.
+_LEXICON: tuple[tuple[str, EventType | None], ...] = (
+    # negotiation
+    (r"(?:cease-?fire|truce|peace|hostage|indirect|direct|proximity)[ -](?:talks|negotiations)", "negotiation"),  # noqa: E501
+    (r"talks", "negotiation"),
+    (r"negotiations?", "negotiation"),
+    (r"negotiat(?:e|es|ed|ing)", "negotiation"),
+    # diplomatic meetings
+    (r"meet(?:s|ing|ings)?|met", "diplomatic-meeting"),
+    (r"summits?|visit(?:s|ed|ing)?", "diplomatic-meeting"),
+    # statements: the weakest type, used only when nothing else is reported
+    (r"said|says|say|saying|stated|told|declared|claimed|announced|announces|reported", "statement"),  # noqa: E501
+    (r"statements?|announcement|responded", "statement"),
+    (r"releas(?:e|ed|es) (?:a|an|its|the|their) (?:statement|video|footage|report|list|names?)", "statement"),  # noqa: E501
+    # military strikes (ACLED: air/drone strikes, shelling, attacks, property destruction)
+    (r"(?:air|drone|missile|rocket|artillery)[ -]?strikes?|airstrikes?", "military-strike"),
+    (r"strik(?:e|es|ing)|struck|shell(?:ed|ing|s)|targeted|targeting", "military-strike"),
+    (r"bomb(?:ed|ing|ings|arded|ardment|ardments)|offensive|drones?", "military-strike"),
+    (r"fired(?: \w+){0,3} (?:shells|missiles|rockets|mortars?|rounds|projectiles|bullets)", "military-strike"),  # noqa: E501
+    (r"fired (?:at|on|upon|toward|towards)|opened fire|shot|shooting|sniped|gunfire", "military-strike"),  # noqa: E501
+    (r"blew up|blown up|demolished|demolition|detonated|bulldozed|set fire|burned down|controlled explosions?", "military-strike"),  # noqa: E501
+    (r"attack(?:s|ed|ing)?|raid(?:s|ed)?|invaded|incursion", "military-strike"),
+    # armed clashes: fighting between armed groups, including attacks on troops
+    (r"armed clash(?:es)?|clash(?:es|ed)?|fighting|fought|firefights?|gun ?battles?", "armed-clash"),  # noqa: E501
+    (r"exchanged (?:gun)?fire|(?:an )?exchange of (?:gun)?fire|ambush(?:ed|es)?|engaged", "armed-clash"),  # noqa: E501
+    (rf"(?:attacked|ambushed|clashed with)(?: (?:the|an?|\w+)){{0,3}} {_TROOPS}", "armed-clash"),
+    # casualties
+    (r"kill(?:ed|ing|s)?|dead|died|deaths?|fatalit(?:y|ies)|casualties", "casualty-report"),
+    (r"injur(?:ed|ing|ies|y)|wound(?:ed|ing)", "casualty-report"),
+    # blockade: aid held back belongs to the blockade, not to an aid delivery
+    (r"(?:blockade|siege|restrictions?|ban|halt) on (?:humanitarian |the entry of )?aid", "blockade"),  # noqa: E501
+    (r"blockade[ds]?|sieges?|besieged|encircled", "blockade"),
+    # humanitarian aid
+    (r"(?:humanitarian )?aid(?: trucks| convoys?| deliveries| shipments| supplies)?|humanitarian|relief supplies", "humanitarian-aid"),  # noqa: E501
+    # ceasefire
+    (r"(?:cease-?fire|truce) (?:proposals?|plans?|offers?|terms|framework|drafts?|demands?|efforts?|mediators?|negotiators?)", None),  # noqa: E501
+    (r"cease-?fires?|truces?|armistice", "ceasefire"),
+    # hostage releases
+    (r"releas(?:e|ed|es|ing)|freed", "hostage-release"),
+    (r"free(?:s|d)? (?:the |all )?(?:hostages|captives|prisoners|detainees)", "hostage-release"),
+    (r"(?:hostage|prisoner|captive)s? (?:release|exchange|swap)s?", "hostage-release"),
+)  # fmt: skip
+_LEXICON_RES = tuple(
+    (re.compile(rf"(?<![\w-])(?i:{pattern})(?![\w-])"), event_type)
+    for pattern, event_type in _LEXICON
+)
+
+# Where the reach of a modal or an aim ends: a comma, semicolon, spaced dash or the end of a
+# sentence. A colon does not end it: "three missions: the release of …" lists the aims.
+_SCOPE_BREAK = re.compile(r"[,;]|\s[-–—]\s|[.!?](?=\s|$)")
+# Cues that make what follows them in the clause conditional, modal or an aim.
+_HYPOTHETICAL_CUES = re.compile(
+    r"\b(?:[Ii]f|[Uu]nless|[Ww]hether|would|could|should|might|may|must|will|shall|"
+    r"to be agreed|aim(?:s|ed)? (?:at|to)|in order to|so as to|"
+    r"to (?:achieve|reach|secure|ensure|broker|seek|pursue|agree|end|bring about|allow)|"
+    r"seek(?:s|ing)? to|hop(?:e|es|ed|ing) (?:to|for|that)|want(?:s|ed)? to|"
+    r"plan(?:s|ned)? to|intend(?:s|ed)? to|threaten(?:s|ed)? to|vow(?:s|ed)? to|"
+    r"committed to|commitment to|call(?:s|ed)? for|demand(?:s|ed)?|push(?:es|ed|ing)? for|"
+    r"efforts? to|bid to|try(?:ing)? to|tried to|attempt(?:s|ed)? to|expected to|likely to|"
+    r"possible|potential|proposed|prospects? (?:of|for)|missions?|goals?|objectives?|"
+    r"conditions? for|in exchange for)\b"
+)
+# Verbs in their base form after "to" are aims, not events: "headed to Washington to meet".
+_INFINITIVE = re.compile(r"\bto\s+$", re.IGNORECASE)
+_BASE_VERBS = frozenset(
+    {
+        "meet", "negotiate", "release", "free", "strike", "attack", "kill", "bomb", "shell",
+        "clash", "fight", "visit", "talk", "say", "target", "raid", "injure", "besiege",
+        "blockade", "demolish", "engage",
+    }
+)  # fmt: skip
+_NON_SPECIFIC = re.compile(
+    r"\b(?:any|no future|a future|a new|a permanent|a lasting)\s+(?:\w+\s+)?$", re.IGNORECASE
+)
+_NEGATION_BEFORE = re.compile(
+    r"\b(?:no|not|never|nor|without|no longer|denied|denies|deny|failed to|refused to|"
+    r"nobody|no one|none)\b|n't\b",
+    re.IGNORECASE,
+)
+_NEGATION_AFTER = re.compile(
+    r"\s*(?:were\s+|was\s+|are\s+|remain\s+|remained\s+)?"
+    r"(?:unknown|unclear|unconfirmed|not (?:known|reported|confirmed)|unreported)\b",
+    re.IGNORECASE,
+)
+
+
+def find_triggers(text: str) -> list[TriggerMatch]:
+    """Find event triggers in ``text`` (a sentence or more), each with its context flags.
+
+    Matches do not overlap: a longer phrase ("ceasefire talks", "blockade on aid") wins
+    over the words inside it. ``negated`` is set by a negation within the four words
+    before the trigger in its clause ("did not strike", "there is no ceasefire") or an
+    "unknown" right after it ("casualties unknown"). ``hypothetical`` is set by a modal,
+    condition or aim earlier in the clause ("should help … release", "aimed at … free
+    the hostages", "if any deal"), by "any" before the trigger, or by "to" before a base
+    verb ("to meet").
+    """
+    candidates: list[tuple[int, int, EventType | None]] = []
+    for pattern, event_type in _LEXICON_RES:
+        for match in pattern.finditer(text):
+            candidates.append((match.start(), match.end(), event_type))
+    candidates.sort(key=lambda item: (item[0], -(item[1] - item[0])))
+    triggers = []
+    last_end = -1
+    for start, end, event_type in candidates:
+        if start < last_end:
+            continue
+        last_end = end
+        if event_type is None:
+            continue
+        triggers.append(
+            TriggerMatch(
+                start=start,
+                end=end,
+                text=text[start:end],
+                event_type=event_type,
+                negated=_negated(text, start, end),
+                hypothetical=_hypothetical(text, start, end),
+            )
+        )
+    return triggers
+
+
+def clause_start(text: str, position: int) -> int:
+    """Return where the clause holding ``position`` begins (after a comma, dash, stop)."""
+    start = 0
+    for match in _SCOPE_BREAK.finditer(text, 0, position):
+        start = match.end()
+    return start
+
+
+def _negated(text: str, start: int, end: int) -> bool:
+    before = text[clause_start(text, start) : start]
+    last_words = " ".join(before.split()[-4:])
+    if _NEGATION_BEFORE.search(last_words):
+        return True
+    return _NEGATION_AFTER.match(text, end) is not None
+
+
+def _hypothetical(text: str, start: int, end: int) -> bool:
+    before = text[clause_start(text, start) : start]
+    if _HYPOTHETICAL_CUES.search(before):
+        return True
+    if _NON_SPECIFIC.search(before):
+        return True
+    return bool(_INFINITIVE.search(before)) and text[start:end].lower() in _BASE_VERBS
