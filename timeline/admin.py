@@ -1,0 +1,485 @@
+"""The editors' admin: review proposed events, fix them, attach evidence, publish.
+
+Every changelist loads its rows in a fixed number of queries (select_related, prefetches
+and counts as subqueries); test_admin pins those numbers.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.views.main import ChangeList
+from django.db import models, transaction
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.text import Truncator
+from django.utils.translation import ngettext
+
+from timeline.models import (
+    Actor,
+    Article,
+    Event,
+    EventActor,
+    EventType,
+    Evidence,
+    Figure,
+    Location,
+)
+
+admin.site.site_header = "Conflict-events timeline — editors"
+admin.site.site_title = "Conflict-events timeline"
+admin.site.index_title = "Editors"
+
+
+def count_of(model: type[models.Model], field: str) -> Coalesce:
+    """How many `model` rows point at the outer row through `field`, as a subquery.
+
+    A subquery rather than Count() over a join: no GROUP BY, so the admin's search,
+    facets, update() and delete() work on the annotated queryset unchanged.
+    """
+    rows = (
+        model.objects.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=models.IntegerField()), 0)
+
+
+def changelist_link(model: type[models.Model], text: str, **filters) -> str:
+    url = reverse(f"admin:timeline_{model._meta.model_name}_changelist")
+    return format_html('<a href="{}?{}">{}</a>', url, urlencode(filters), text)
+
+
+# --- Articles -------------------------------------------------------------------------
+
+
+class DeferredTextChangeList(ChangeList):
+    """The article list never shows the body, so it does not fetch it (articles are long)."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).defer("text")
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "outlet", "published", "dateline", "language", "evidence_count"]
+    list_filter = ["outlet", "language", "published"]
+    search_fields = ["title", "=slug", "outlet", "dateline", "url", "text"]
+    date_hierarchy = "published"
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["content_hash", "imported_at", "evidence_count", "reader_link"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "outlet", "published", "dateline", "url"]}),
+        ("Text", {"fields": ["text", "language"]}),
+        (
+            "Record",
+            {"fields": ["reader_link", "evidence_count", "content_hash", "imported_at"]},
+        ),
+    ]
+    # Article actions ("Propose events from this article", …) go in this list.
+    actions = []
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(_evidence_count=count_of(Evidence, "article"))
+
+    def get_changelist(self, request: HttpRequest, **kwargs):
+        return DeferredTextChangeList
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "text":
+            kwargs["widget"] = forms.Textarea(
+                attrs={"rows": 30, "cols": 100, "class": "vLargeTextField"}
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description="Evidence", ordering="_evidence_count")
+    def evidence_count(self, obj: Article) -> str:
+        if obj.pk is None:
+            return "—"
+        count = getattr(obj, "_evidence_count", None)
+        if count is None:
+            count = obj.evidence.count()
+        if not count:
+            return "0"
+        return changelist_link(Evidence, str(count), article__id__exact=obj.pk)
+
+    @admin.display(description="Reader")
+    def reader_link(self, obj: Article) -> str:
+        if obj.pk is None:
+            return "—"
+        return format_html('<a href="{}">View in reader</a>', obj.get_absolute_url())
+
+
+# --- Event types, actors, locations ---------------------------------------------------
+
+
+@admin.register(EventType)
+class EventTypeAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "slug",
+        "colour",
+        "symbol",
+        "acled_event_type",
+        "acled_sub_event_type",
+        "plover_category",
+        "order",
+        "event_count",
+    ]
+    list_editable = ["order"]
+    list_filter = ["acled_event_type", "plover_category"]
+    search_fields = ["name", "slug", "description", "acled_event_type", "plover_category"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(_event_count=count_of(Event, "type"))
+
+    @admin.display(description="Events", ordering="_event_count")
+    def event_count(self, obj: EventType) -> int:
+        return obj._event_count
+
+
+class AliasesForm(forms.ModelForm):
+    """Aliases are one per line; a textarea sized for a list."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["aliases"].widget = forms.Textarea(attrs={"rows": 6, "cols": 40})
+
+    def clean_aliases(self) -> str:
+        # Store one clean alias per line whatever the editor pasted.
+        lines = [line.strip() for line in self.cleaned_data["aliases"].splitlines()]
+        return "\n".join(line for line in lines if line)
+
+
+@admin.register(Actor)
+class ActorAdmin(admin.ModelAdmin):
+    form = AliasesForm
+    list_display = ["name", "kind", "country", "acled_type", "event_count"]
+    list_filter = ["kind", "country"]
+    search_fields = ["name", "=slug", "aliases", "country"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(_event_count=count_of(EventActor, "actor"))
+
+    @admin.display(description="Event roles", ordering="_event_count")
+    def event_count(self, obj: Actor) -> int:
+        return obj._event_count
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    form = AliasesForm
+    list_display = ["name", "kind", "parent", "tree_path", "latitude", "longitude"]
+    list_filter = ["kind", "geo_precision"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "=slug", "aliases", "tree_path"]
+    autocomplete_fields = ["parent"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["tree_path"]
+    fields = [
+        "name",
+        "slug",
+        "kind",
+        "parent",
+        "tree_path",
+        ("latitude", "longitude"),
+        "geo_precision",
+        "aliases",
+    ]
+
+
+# --- Events and what hangs off them ---------------------------------------------------
+
+
+class EventActorInline(admin.TabularInline):
+    model = EventActor
+    fields = ["actor", "role"]
+    autocomplete_fields = ["actor"]
+    extra = 0
+
+
+class EvidenceInline(admin.StackedInline):
+    """Quote checked against the article by Evidence.clean(), which the inline form runs."""
+
+    model = Evidence
+    fields = ["article", "quote", ("start", "end"), "attributed_to"]
+    autocomplete_fields = ["article"]
+    extra = 0
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "quote":
+            field.widget = forms.Textarea(attrs={"rows": 3, "cols": 100})
+            field.help_text = "Copied exactly from the article."
+        elif db_field.name == "start":
+            field.help_text = (
+                "Character offsets; leave both empty to have them found from the quote "
+                "(clear them when you change the quote)."
+            )
+        return field
+
+
+class FigureInline(admin.TabularInline):
+    model = Figure
+    fields = ["kind", "qualifier", "low", "high", "attributed_to", "evidence"]
+    extra = 0
+
+    def get_formset(self, request: HttpRequest, obj: Event | None = None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # Only this event's evidence may back its figures (Figure.clean checks it too).
+        evidence = formset.form.base_fields["evidence"]
+        if obj is None:
+            evidence.queryset = Evidence.objects.none()
+            evidence.help_text = "Save the event first to link its evidence."
+        else:
+            evidence.queryset = Evidence.objects.filter(event=obj).order_by("id")
+        return formset
+
+
+class EvidencePresenceFilter(admin.SimpleListFilter):
+    title = "evidence"
+    parameter_name = "has_evidence"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "With evidence"), ("no", "Without evidence")]
+
+    def queryset(self, request, queryset):
+        has_evidence = Evidence.objects.filter(event=OuterRef("pk"))
+        if self.value() == "yes":
+            return queryset.filter(models.Exists(has_evidence))
+        if self.value() == "no":
+            return queryset.filter(~models.Exists(has_evidence))
+        return queryset
+
+
+class PlaceFilter(admin.SimpleListFilter):
+    """Countries and regions, each including every place inside it (by tree path).
+
+    Not a filter per location or per actor: with hundreds of them the sidebar and its
+    facet counts would be unusable; search covers place and actor names.
+    """
+
+    title = "country or region"
+    parameter_name = "place"
+
+    def lookups(self, request, model_admin):
+        areas = Location.objects.filter(
+            kind__in=[Location.Kind.COUNTRY, Location.Kind.REGION]
+        ).order_by("tree_path")
+        self.tree_paths = {}
+        choices = []
+        for slug, name, tree_path in areas.values_list("slug", "name", "tree_path"):
+            self.tree_paths[slug] = tree_path
+            choices.append((slug, name))
+        return choices
+
+    def queryset(self, request, queryset):
+        tree_path = self.tree_paths.get(self.value() or "")
+        if tree_path is None:
+            return queryset
+        return queryset.filter(location__tree_path__startswith=tree_path)
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "date_start",
+        "date_end",
+        "type",
+        "location",
+        "actor_names",
+        "status",
+        "evidence_count",
+        "figure_count",
+        "confidence",
+    ]
+    list_display_links = ["title"]
+    # Status first: editors review the proposals from here (counts always shown).
+    list_filter = [
+        "status",
+        EvidencePresenceFilter,
+        "type",
+        "date_precision",
+        PlaceFilter,
+    ]
+    show_facets = admin.ShowFacets.ALWAYS
+    list_select_related = ["type", "location"]
+    search_fields = [
+        "title",
+        "=slug",
+        "summary",
+        "notes",
+        "external_id",
+        "location__name",
+        "actors__name",
+    ]
+    search_help_text = "Title, slug, summary, notes, external id, place or actor name."
+    date_hierarchy = "date_start"
+    ordering = ["-date_start", "-id"]
+    autocomplete_fields = ["type", "location"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["created", "updated"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "type", "status", "location"]}),
+        ("When", {"fields": [("date_start", "date_end"), "date_precision", "reported_on"]}),
+        ("Details", {"fields": ["summary", "notes"]}),
+        (
+            "Provenance",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "external_id",
+                    "external_timestamp",
+                    "confidence",
+                    "created",
+                    "updated",
+                ],
+            },
+        ),
+    ]
+    inlines = [EventActorInline, EvidenceInline, FigureInline]
+    actions = ["publish", "reject", "mark_proposed"]
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _evidence_count=count_of(Evidence, "event"),
+                _figure_count=count_of(Figure, "event"),
+            )
+            .prefetch_related(
+                Prefetch(
+                    "event_actors",
+                    queryset=EventActor.objects.select_related("actor").order_by("role", "id"),
+                )
+            )
+        )
+
+    @admin.display(description="Actors")
+    def actor_names(self, obj: Event) -> str:
+        return ", ".join(sorted({role.actor.name for role in obj.event_actors.all()}))
+
+    @admin.display(description="Evidence", ordering="_evidence_count")
+    def evidence_count(self, obj: Event) -> int:
+        return obj._evidence_count
+
+    @admin.display(description="Figures", ordering="_figure_count")
+    def figure_count(self, obj: Event) -> int:
+        return obj._figure_count
+
+    def set_status(self, request: HttpRequest, queryset, status: str, verb: str) -> None:
+        """Move the selected events to `status`, log it per event and say how many moved."""
+        # Counted first: the changelist's own filter (?status__exact=…) may not match after.
+        selected = queryset.count()
+        with transaction.atomic():
+            changing = list(
+                Event.objects.filter(pk__in=queryset.values("pk"))
+                .exclude(status=status)
+                .select_for_update()
+                .only("pk", "title")
+            )
+            changed = Event.objects.filter(pk__in=[event.pk for event in changing]).update(
+                status=status, updated=timezone.now()
+            )
+            if changing:
+                LogEntry.objects.log_actions(
+                    user_id=request.user.pk,
+                    queryset=changing,
+                    action_flag=CHANGE,
+                    change_message=f"Status set to {status} (admin action).",
+                )
+        unchanged = selected - changed
+        message = ngettext("%(count)d event %(verb)s.", "%(count)d events %(verb)s.", changed) % {
+            "count": changed,
+            "verb": verb,
+        }
+        if unchanged:
+            message += " " + ngettext(
+                "%(count)d was already %(status)s.",
+                "%(count)d were already %(status)s.",
+                unchanged,
+            ) % {"count": unchanged, "status": status}
+        self.message_user(request, message, messages.SUCCESS)
+        if status == Event.Status.PUBLISHED:
+            bare = (
+                Event.objects.filter(pk__in=[event.pk for event in changing])
+                .filter(~models.Exists(Evidence.objects.filter(event=OuterRef("pk"))))
+                .count()
+            )
+            if bare:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d published event has no evidence yet.",
+                        "%(count)d published events have no evidence yet.",
+                        bare,
+                    )
+                    % {"count": bare},
+                    messages.WARNING,
+                )
+
+    @admin.action(description="Publish selected events", permissions=["change"])
+    def publish(self, request: HttpRequest, queryset) -> None:
+        self.set_status(request, queryset, Event.Status.PUBLISHED, "published")
+
+    @admin.action(description="Reject selected events", permissions=["change"])
+    def reject(self, request: HttpRequest, queryset) -> None:
+        self.set_status(request, queryset, Event.Status.REJECTED, "rejected")
+
+    @admin.action(description="Mark selected events as proposed", permissions=["change"])
+    def mark_proposed(self, request: HttpRequest, queryset) -> None:
+        self.set_status(request, queryset, Event.Status.PROPOSED, "marked as proposed")
+
+
+@admin.register(EventActor)
+class EventActorAdmin(admin.ModelAdmin):
+    list_display = ["event", "actor", "role"]
+    list_filter = ["role", "actor__kind"]
+    list_select_related = ["event", "actor"]
+    search_fields = ["event__title", "actor__name"]
+    autocomplete_fields = ["event", "actor"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["short_quote", "event", "article", "attributed_to", "start", "end"]
+    list_filter = ["event__status", "event__type", "article__outlet"]
+    list_select_related = ["event", "article"]
+    search_fields = ["quote", "attributed_to", "event__title", "article__title", "=article__slug"]
+    autocomplete_fields = ["event", "article"]
+    fields = ["event", "article", "quote", ("start", "end"), "attributed_to"]
+
+    def get_queryset(self, request: HttpRequest):
+        # The article body is not shown here; do not fetch it for every row.
+        return (
+            super().get_queryset(request).select_related("event", "article").defer("article__text")
+        )
+
+    @admin.display(description="Quote", ordering="quote")
+    def short_quote(self, obj: Evidence) -> str:
+        return Truncator(obj.quote).chars(90)
+
+
+@admin.register(Figure)
+class FigureAdmin(admin.ModelAdmin):
+    list_display = ["amount_and_kind", "kind", "event", "attributed_to"]
+    list_filter = ["kind", "qualifier", "event__status"]
+    list_select_related = ["event"]
+    search_fields = ["attributed_to", "event__title"]
+    autocomplete_fields = ["event", "evidence"]
+
+    @admin.display(description="Figure", ordering="low")
+    def amount_and_kind(self, obj: Figure) -> str:
+        return obj.display
