@@ -292,6 +292,12 @@ class Event(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("timeline:event", args=[self.slug])
 
+    @property
+    def lead_evidence(self) -> Evidence | None:
+        """The quote a card shows first (uses the prefetched evidence when there is one)."""
+        evidence = list(self.evidence.all())
+        return evidence[0] if evidence else None
+
     def clean(self) -> None:
         super().clean()
         if self.date_start and self.date_end and self.date_end < self.date_start:

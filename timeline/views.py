@@ -11,7 +11,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
-from timeline import paging
+from timeline import paging, search
 from timeline.filters import EventFilter
 from timeline.models import HEX_COLOUR, Actor, Article, Event, EventType, Location
 from timeline.reader import marked_paragraphs
@@ -58,6 +58,9 @@ def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dic
         page = paging.page_after(ordered, cursor, PAGE_SIZE, newest_first=newest_first)
         events = list(page.items.for_timeline()) if page.items is not None else []
         next_cursor = page.next_cursor(events)
+        q = event_filter.form.cleaned_data.get("q")
+        if q:
+            search.annotate_snippets(events, q)
         total = event_filter.qs.count()
     return {
         "filter": event_filter,
