@@ -31,6 +31,7 @@ from timeline.models import (
     Figure,
     Location,
 )
+from timeline.proposing import propose_for_articles
 
 admin.site.site_header = "Conflict-events timeline — editors"
 admin.site.site_title = "Conflict-events timeline"
@@ -84,8 +85,12 @@ class ArticleAdmin(admin.ModelAdmin):
             {"fields": ["reader_link", "evidence_count", "content_hash", "imported_at"]},
         ),
     ]
-    # Article actions ("Propose events from this article", …) go in this list.
-    actions = []
+    actions = ["propose_events"]
+
+    @admin.action(description="Propose events from the selected articles", permissions=["change"])
+    def propose_events(self, request: HttpRequest, queryset) -> None:
+        summary = propose_for_articles(articles=queryset)
+        self.message_user(request, summary.one_line(), messages.SUCCESS)
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).annotate(_evidence_count=count_of(Evidence, "article"))

@@ -91,6 +91,8 @@ class ImportSummary:
     event_actors: ModelCounts = field(default_factory=ModelCounts)
     actors: ModelCounts = field(default_factory=ModelCounts)
     locations: ModelCounts = field(default_factory=ModelCounts)
+    # With --propose: what the extractor proposed from the raw articles.
+    proposals: Any = None
 
     @property
     def changed(self) -> bool:
@@ -136,7 +138,9 @@ class ImportSummary:
         return f"Imported {body} from {files}."
 
 
-def import_fixture_paths(*, paths: Iterable[Path], dry_run: bool = False) -> ImportSummary:
+def import_fixture_paths(
+    *, paths: Iterable[Path], dry_run: bool = False, propose: bool = False
+) -> ImportSummary:
     """Import fixture files and folders (JSON, YAML, raw .txt articles) all or nothing.
 
     Folders are searched recursively in sorted order. Every file is parsed and checked
@@ -145,19 +149,36 @@ def import_fixture_paths(*, paths: Iterable[Path], dry_run: bool = False) -> Imp
     Raises FixtureError (naming the file and the record) on any problem, leaving the
     database as it was. With dry_run, everything runs and is rolled back.
     """
+    from timeline.importing.article_lines import ARTICLE_LINE_SUFFIXES, load_article_lines
+
     files = expand_paths(paths)
-    fixtures = [read_fixture_file(path) for path in files if path.suffix.lower() != ".txt"]
+    fixtures = [
+        read_fixture_file(path) for path in files if path.suffix.lower() in STRUCTURED_SUFFIXES
+    ]
     referenced = set().union(*(fixture.text_files for fixture in fixtures))
     raw_articles = [
         read_raw_article(path)
         for path in files
-        if path.suffix.lower() == ".txt" and path.resolve() not in referenced
+        if path.suffix.lower() in RAW_SUFFIXES and path.resolve() not in referenced
+    ]
+    raw_articles += [
+        spec
+        for path in files
+        if path.suffix.lower() in ARTICLE_LINE_SUFFIXES
+        for spec in load_article_lines(path)
     ]
     records = _Records.collect(fixtures, raw_articles)
     summary = ImportSummary(files=len(files), dry_run=dry_run)
     with transaction.atomic():
         plan = _plan(records)
         _write(plan, summary)
+        if propose and raw_articles:
+            # Raw articles come without curated events: have events proposed from them.
+            from timeline.proposing import propose_for_articles
+
+            summary.proposals = propose_for_articles(
+                articles=Article.objects.filter(slug__in=[spec.slug for spec in raw_articles])
+            )
         if dry_run:
             transaction.set_rollback(True)
     return summary
@@ -165,7 +186,9 @@ def import_fixture_paths(*, paths: Iterable[Path], dry_run: bool = False) -> Imp
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
     """Files named directly, plus fixture files found (recursively, sorted) in folders."""
-    suffixes = STRUCTURED_SUFFIXES | RAW_SUFFIXES
+    from timeline.importing.article_lines import ARTICLE_LINE_SUFFIXES
+
+    suffixes = STRUCTURED_SUFFIXES | RAW_SUFFIXES | ARTICLE_LINE_SUFFIXES
     found: list[Path] = []
     for path in paths:
         path = Path(path)
