@@ -1,6 +1,6 @@
 from django.urls import path
 
-from timeline import export_views, views
+from timeline import export_views, map_views, views
 
 app_name = "timeline"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("actors/<slug:slug>/", views.actor_detail, name="actor"),
     path("locations/<slug:slug>/", views.location_detail, name="location"),
     path("types.css", views.type_styles, name="type-styles"),
+    path("map/", map_views.map_page, name="map"),
+    path("map/data.json", map_views.map_data, name="map-data"),
     path("events.json", export_views.events_json, name="events-json"),
     path("events.csv", export_views.events_csv, name="events-csv"),
     path("events.geojson", export_views.events_geojson, name="events-geojson"),
