@@ -388,3 +388,13 @@ def test_load_more_with_htmx_returns_just_the_next_page(client):
     assert 'id="results"' not in response.text
     assert len(slugs_in(response)) == 10
     assert "load-more" not in response.text
+
+
+def test_htmx_swap_carries_the_date_inputs_so_a_chart_bar_updates_them(client, world):
+    response = client.get(
+        reverse("timeline:timeline"),
+        {"from": "2025-07-06", "to": "2025-07-06"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert 'id="from" name="from" value="2025-07-06"' in response.text
+    assert 'id="to" name="to" value="2025-07-06"' in response.text
