@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
 from timeline import paging, search
+from timeline.colours import for_dark_background, readable_ink
 from timeline.filters import EventFilter
 from timeline.models import HEX_COLOUR, Actor, Article, Event, EventType, Location
 from timeline.reader import marked_paragraphs
@@ -153,20 +154,24 @@ def location_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def type_styles(request: HttpRequest) -> HttpResponse:
-    """Event-type colours as CSS classes: inline styles are barred by our CSP."""
+    """Event-type colours as CSS classes: inline styles are barred by our CSP.
+
+    Dark colours (casualty reports are black) are lightened on the dark theme so that
+    their borders and swatches still stand out.
+    """
+    types = [t for t in EventType.objects.all() if HEX.match(t.colour)]
     rules = [
         f".type-{t.slug}{{--type-colour:{t.colour};--type-ink:{readable_ink(t.colour)}}}"
-        for t in EventType.objects.all()
-        if HEX.match(t.colour)
+        for t in types
     ]
-    response = HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
+    dark = [
+        f".type-{t.slug}{{--type-colour:{lighter};--type-ink:{readable_ink(lighter)}}}"
+        for t in types
+        if (lighter := for_dark_background(t.colour)) != t.colour.lower()
+    ]
+    css = "\n".join(rules) + "\n"
+    if dark:
+        css += "@media (prefers-color-scheme: dark) {\n" + "\n".join(dark) + "\n}\n"
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"
     return response
-
-
-def readable_ink(colour: str) -> str:
-    """Black or white text, whichever contrasts more with the type's colour (WCAG)."""
-    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"

@@ -398,3 +398,15 @@ def test_htmx_swap_carries_the_date_inputs_so_a_chart_bar_updates_them(client, w
     )
     assert 'id="from" name="from" value="2025-07-06"' in response.text
     assert 'id="to" name="to" value="2025-07-06"' in response.text
+
+
+def test_dark_theme_lightens_type_colours_that_would_vanish_on_the_dark_page(client):
+    from timeline.colours import DARK_BACKGROUND, contrast
+
+    css = client.get(reverse("timeline:type-styles")).text
+    dark = css.split("@media (prefers-color-scheme: dark)")[1]
+    rule = next(line for line in dark.splitlines() if line.startswith(".type-casualty-report"))
+    colour = rule.split("--type-colour:")[1][:7]
+    assert contrast(colour, DARK_BACKGROUND) >= 3
+    # Colours that already stand out are left alone.
+    assert ".type-negotiation" not in dark
