@@ -254,12 +254,14 @@ def events_chart(
     query: QueryDict | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    link_base: str = "",
 ) -> EventsChart | None:
     """The chart for a filtered set of events, or None when there are none.
 
     `events` is the filtered queryset (EventFilter.qs); `query` the request's parameters,
     kept in each bar's link; `date_from` and `date_to` the filter's own range, which bars
-    never widen and events are clamped into.
+    never widen and events are clamped into. `link_base` is the page the bars link to
+    (empty: this page; an entity page's chart links to the timeline).
     """
     counted_on = F("date_start")
     if date_from is not None:
@@ -303,7 +305,7 @@ def events_chart(
             killed=killed.get(start),
         )
         if bucket.total and query is not None:
-            bucket.url = narrowed_url(
+            bucket.url = link_base + narrowed_url(
                 query,
                 max(start, date_from) if date_from else start,
                 min(end, date_to) if date_to else end,

@@ -1,10 +1,107 @@
-"""Exports of the current filter (being written)."""
+"""Exports of the current filter, streamed: JSON, CSV, GeoJSON, TimelineJS JSON, ACLED CSV.
 
-from django.http import HttpResponse
+Each takes the timeline's own filter parameters through the one EventFilter
+(views.filtered_events). A bad value is a 400 with the filter's messages (JSON for the
+JSON formats, plain text for CSV), never a 500; the writers live in timeline/exports.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from timeline import exports
+from timeline.filters import EventFilter
+from timeline.views import filtered_events
+
+JSON = "application/json"
+GEOJSON = "application/geo+json"
+CSV = "text/csv; charset=utf-8"
 
 
-def _todo(request):
-    return HttpResponse(status=501)
+def filter_errors(event_filter: EventFilter, *, as_json: bool) -> HttpResponse | None:
+    """A 400 naming every bad parameter, or None when the filter is valid."""
+    messages = event_filter.error_messages
+    if not messages:
+        return None
+    if as_json:
+        errors = {
+            field: [str(message) for message in field_errors]
+            for field, field_errors in event_filter.form.errors.items()
+        }
+        return JsonResponse({"error": " ".join(messages), "errors": errors}, status=400)
+    return HttpResponse(
+        "Bad filter: " + "\n".join(messages) + "\n",
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
 
 
-events_csv = events_json = events_geojson = events_timelinejs = events_acled = _todo
+def streamed(
+    pieces: Iterator[str], content_type: str, *, filename: str | None = None
+) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        (piece.encode("utf-8") for piece in pieces), content_type=content_type
+    )
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _export(
+    request: HttpRequest,
+    write: Callable[..., Iterator[str]],
+    content_type: str,
+    *,
+    as_json: bool,
+    filename: str | None = None,
+    with_links: bool = True,
+) -> HttpResponse:
+    event_filter = filtered_events(request)
+    if (bad := filter_errors(event_filter, as_json=as_json)) is not None:
+        return bad
+    options = {"newest_first": event_filter.newest_first, "chunk_size": exports.CHUNK_SIZE}
+    if with_links:
+        options["links"] = exports.Links.for_request(request)
+    return streamed(write(event_filter.qs, **options), content_type, filename=filename)
+
+
+def _today() -> str:
+    return timezone.localdate().isoformat()
+
+
+@require_GET
+def events_json(request: HttpRequest) -> HttpResponse:
+    return _export(request, exports.write_json, JSON, as_json=True)
+
+
+@require_GET
+def events_csv(request: HttpRequest) -> HttpResponse:
+    return _export(
+        request, exports.write_csv, CSV, as_json=False, filename=f"events-{_today()}.csv"
+    )
+
+
+@require_GET
+def events_geojson(request: HttpRequest) -> HttpResponse:
+    return _export(request, exports.write_geojson, GEOJSON, as_json=True)
+
+
+@require_GET
+def events_timelinejs(request: HttpRequest) -> HttpResponse:
+    return _export(request, exports.write_timelinejs, JSON, as_json=True)
+
+
+@require_GET
+def events_acled(request: HttpRequest) -> HttpResponse:
+    return _export(
+        request,
+        exports.write_acled,
+        CSV,
+        as_json=False,
+        filename=f"events-acled-{_today()}.csv",
+        with_links=False,
+    )

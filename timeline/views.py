@@ -5,16 +5,18 @@ A view parses the request, calls a queryset or a service, renders.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
 from timeline import paging, search
+from timeline.chart import events_chart
 from timeline.colours import for_dark_background, readable_ink
 from timeline.filters import EventFilter
-from timeline.models import HEX_COLOUR, Actor, Article, Event, EventType, Location
+from timeline.models import HEX_COLOUR, Actor, Article, Event, EventActor, EventType, Location
 from timeline.reader import marked_paragraphs
 
 
@@ -118,18 +120,13 @@ def article_reader(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     actor = get_object_or_404(Actor, slug=slug)
-    events = Event.objects.visible_to(request.user).filter(event_actors__actor=actor).distinct()
+    events = Event.objects.visible_to(request.user).filter(
+        pk__in=EventActor.objects.filter(actor=actor).values("event")
+    )
     return render(
         request,
         "timeline/entity.html",
-        {
-            "entity": actor,
-            "kind": "actor",
-            "aliases": actor.alias_list,
-            "event_count": events.count(),
-            "recent": list(events.in_timeline_order(newest_first=True).for_timeline()[:10]),
-            "timeline_query": f"actor={actor.slug}",
-        },
+        entity_context(events, entity=actor, kind="actor", parameter="actor"),
     )
 
 
@@ -137,19 +134,25 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 def location_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     location = get_object_or_404(Location.objects.select_related("parent"), slug=slug)
     events = Event.objects.visible_to(request.user).within(location)
-    return render(
-        request,
-        "timeline/entity.html",
-        {
-            "entity": location,
-            "kind": "location",
-            "aliases": location.alias_list,
-            "event_count": events.count(),
-            "recent": list(events.in_timeline_order(newest_first=True).for_timeline()[:10]),
-            "children": list(location.children.order_by("name")[:50]),
-            "timeline_query": f"location={location.slug}",
-        },
-    )
+    context = entity_context(events, entity=location, kind="location", parameter="location")
+    context["children"] = list(location.children.order_by("name")[:50])
+    return render(request, "timeline/entity.html", context)
+
+
+def entity_context(events, *, entity, kind: str, parameter: str) -> dict:
+    """An actor's or a place's page: who or what it is, a mini-chart, its latest events."""
+    query = QueryDict(mutable=True)
+    query[parameter] = entity.slug
+    return {
+        "entity": entity,
+        "kind": kind,
+        "aliases": entity.alias_list,
+        "event_count": events.count(),
+        "recent": list(events.in_timeline_order(newest_first=True).for_timeline()[:10]),
+        "timeline_query": query.urlencode(),
+        # Its bars open the main timeline, filtered on this entity and the bar's dates.
+        "chart": events_chart(events=events, query=query, link_base=reverse("timeline:timeline")),
+    }
 
 
 @require_GET

@@ -410,3 +410,12 @@ def test_dark_theme_lightens_type_colours_that_would_vanish_on_the_dark_page(cli
     assert contrast(colour, DARK_BACKGROUND) >= 3
     # Colours that already stand out are left alone.
     assert ".type-negotiation" not in dark
+
+
+def test_entity_pages_have_a_mini_chart_linking_to_the_filtered_timeline(client, world):
+    response = client.get(reverse("timeline:actor", args=["hamas"]))
+    assert '<svg class="chart-svg"' in response.text
+    assert 'href="/?actor=hamas&amp;from=2025-07-06&amp;to=2025-07-06"' in response.text
+    assert "data-hx-get" not in response.text  # no #results to swap on this page
+    response = client.get(reverse("timeline:location", args=["gaza-strip"]))
+    assert 'href="/?location=gaza-strip&amp;from=' in response.text

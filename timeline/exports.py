@@ -1,0 +1,477 @@
+"""Exports of the current filter: JSON, CSV, GeoJSON, TimelineJS JSON and ACLED-style CSV.
+
+Each writer is a generator of text pieces for a StreamingHttpResponse, so an export of a
+million events runs in constant memory. Events are read in chunks by keyset over the
+timeline order (date_start, id): every chunk is a short query of its own that starts
+after the last event of the one before, with the same few prefetch queries, so neither
+the queries per chunk nor the cost of a chunk grow with how far into the export it is.
+
+Why keyset rather than ``QuerySet.iterator(chunk_size=...)`` (which has prefetched per
+chunk since Django 4.1): on PostgreSQL the iterator holds one server-side cursor open for
+the whole download (it breaks behind a transaction-pooling pgbouncer, and with
+DISABLE_SERVER_SIDE_CURSORS the driver reads the whole result into memory), and on SQLite
+it keeps a statement open on the connection while the client reads. Keyset chunks hold
+nothing between queries and use the (date_start, id) index the timeline pages use.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from urllib.parse import quote as url_quote
+
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import escape
+
+from timeline import acled
+from timeline.date_display import describe_span
+from timeline.models import Event, EventActor, EventQuerySet, Evidence, Figure, Location
+
+CHUNK_SIZE = 1000
+
+CSV_COLUMNS = [
+    "slug",
+    "type",
+    "title",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "date_display",
+    "location",
+    "location_name",
+    "latitude",
+    "longitude",
+    "actors",
+    "figures",
+    "evidence_quotes",
+    "evidence_urls",
+    "url",
+    "summary",
+    "reported_on",
+    "status",
+]
+LIST_SEPARATOR = "; "
+
+
+# -- reading events in chunks ---------------------------------------------------------------
+
+
+def for_export(queryset: EventQuerySet) -> EventQuerySet:
+    """The relations an export writes, in a fixed number of queries per chunk.
+
+    The same relations as EventQuerySet.for_timeline(), but the article text is deferred:
+    no export writes it, and every evidence row would otherwise carry its whole article.
+    """
+    return queryset.select_related("type", "location").prefetch_related(
+        Prefetch(
+            "event_actors",
+            queryset=EventActor.objects.select_related("actor").order_by("role", "id"),
+        ),
+        Prefetch("figures", queryset=Figure.objects.order_by("kind", "id")),
+        Prefetch(
+            "evidence",
+            queryset=Evidence.objects.select_related("article")
+            .defer("article__text")
+            .order_by("id"),
+        ),
+    )
+
+
+def event_chunks(
+    queryset: EventQuerySet, *, newest_first: bool = False, chunk_size: int = CHUNK_SIZE
+) -> Iterator[list[Event]]:
+    """The events of `queryset` in timeline order, `chunk_size` at a time (keyset paging)."""
+    ordered = queryset.in_timeline_order(newest_first=newest_first)
+    last = None
+    while True:
+        chunk = ordered
+        if last is not None:
+            day, pk = last
+            # The plain range on date_start lets the database seek the index; the OR
+            # then only sorts out events on that same day.
+            if newest_first:
+                chunk = chunk.filter(date_start__lte=day).filter(
+                    Q(date_start__lt=day) | Q(pk__lt=pk)
+                )
+            else:
+                chunk = chunk.filter(date_start__gte=day).filter(
+                    Q(date_start__gt=day) | Q(pk__gt=pk)
+                )
+        events = list(for_export(chunk)[:chunk_size])
+        if not events:
+            return
+        yield events
+        if len(events) < chunk_size:
+            return
+        last = (events[-1].date_start, events[-1].pk)
+
+
+# -- links ----------------------------------------------------------------------------------
+
+
+def _path_maker(name: str) -> Callable[[str], str]:
+    """A fast slug -> path function for a one-slug URL (reverse() once, not per event)."""
+    prefix, suffix = reverse(name, args=["0"]).rsplit("0", 1)
+    return lambda slug: f"{prefix}{url_quote(slug, safe='')}{suffix}"
+
+
+@dataclass(frozen=True)
+class Links:
+    """Paths to our pages, and absolute permalinks when we know the site's origin."""
+
+    origin: str
+    event_path: Callable[[str], str]
+    article_path: Callable[[str], str]
+
+    @classmethod
+    def for_request(cls, request: HttpRequest | None) -> Links:
+        origin = request.build_absolute_uri("/").rstrip("/") if request is not None else ""
+        return cls(
+            origin=origin,
+            event_path=_path_maker("timeline:event"),
+            article_path=_path_maker("timeline:article"),
+        )
+
+    def event(self, event: Event) -> str:
+        return self.event_path(event.slug)
+
+    def evidence(self, evidence: Evidence) -> str:
+        """The evidence mark in the article reader."""
+        return f"{self.article_path(evidence.article.slug)}#ev-{evidence.pk}"
+
+    def absolute(self, path: str) -> str:
+        return self.origin + path
+
+
+# -- one event as data ----------------------------------------------------------------------
+
+
+def figure_text(figure: Figure) -> str:
+    """'more than 30 killed (Hospital officials in Gaza)'."""
+    if figure.attributed_to:
+        return f"{figure.display} ({figure.attributed_to})"
+    return figure.display
+
+
+def event_record(event: Event, links: Links) -> dict:
+    """One event as the JSON export writes it (also the GeoJSON feature's properties)."""
+    location = event.location
+    actor_links = list(event.event_actors.all())
+    return {
+        "slug": event.slug,
+        "type": event.type.slug,
+        "type_name": event.type.name,
+        "title": event.title,
+        "summary": event.summary,
+        "date_start": event.date_start.isoformat(),
+        "date_end": event.date_end.isoformat() if event.date_end else None,
+        "date_precision": event.date_precision,
+        "date_display": describe_span(event.date_start, event.date_end, event.date_precision),
+        "reported_on": event.reported_on.isoformat() if event.reported_on else None,
+        "location": location.slug if location else None,
+        "location_name": location.name if location else None,
+        "latitude": location.latitude if location else None,
+        "longitude": location.longitude if location else None,
+        # An actor may hold two roles in one event; list it once.
+        "actors": list(dict.fromkeys(link.actor.slug for link in actor_links)),
+        "actor_roles": [
+            {"actor": link.actor.slug, "name": link.actor.name, "role": link.role}
+            for link in actor_links
+        ],
+        "figures": [
+            {
+                "kind": figure.kind,
+                "low": figure.low,
+                "high": figure.high,
+                "qualifier": figure.qualifier,
+                "attributed_to": figure.attributed_to,
+                "display": figure.display,
+            }
+            for figure in event.figures.all()
+        ],
+        "evidence": [
+            {
+                "article": evidence.article.slug,
+                "article_title": evidence.article.title,
+                "outlet": evidence.article.outlet,
+                "quote": evidence.quote,
+                "attributed_to": evidence.attributed_to,
+                "url": links.evidence(evidence),
+                "permalink": links.absolute(links.evidence(evidence)),
+            }
+            for evidence in event.evidence.all()
+        ],
+        "url": links.event(event),
+        "permalink": links.absolute(links.event(event)),
+        "status": event.status,
+    }
+
+
+# -- JSON -----------------------------------------------------------------------------------
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_array(items: Iterable[Iterable[str]]) -> Iterator[str]:
+    """Pieces of a JSON array, one piece per chunk of already-serialised items."""
+    first = True
+    for chunk in items:
+        pieces = list(chunk)
+        if not pieces:
+            continue
+        yield ("" if first else ",") + ",".join(pieces)
+        first = False
+
+
+def write_json(
+    queryset: EventQuerySet,
+    *,
+    links: Links,
+    newest_first: bool = False,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[str]:
+    """{"count": N, "events": [...]}: the count first (one COUNT query), then the events."""
+    yield f'{{"count":{queryset.count()},"events":['
+    chunks = event_chunks(queryset, newest_first=newest_first, chunk_size=chunk_size)
+    yield from _json_array(
+        (_dumps(event_record(event, links)) for event in chunk) for chunk in chunks
+    )
+    yield "]}\n"
+
+
+# -- GeoJSON (RFC 7946) ---------------------------------------------------------------------
+
+
+def write_geojson(
+    queryset: EventQuerySet,
+    *,
+    links: Links,
+    newest_first: bool = False,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[str]:
+    """A FeatureCollection of Point features, one per event whose place has coordinates.
+
+    Events without coordinates are left out; how many is the foreign member
+    "excluded_without_coordinates" (RFC 7946 §6.1 allows foreign members).
+    """
+    placed = Q(location__latitude__isnull=False, location__longitude__isnull=False)
+    excluded = queryset.exclude(placed).count()
+    yield _dumps({"type": "FeatureCollection", "excluded_without_coordinates": excluded})[:-1]
+    yield ',"features":['
+    chunks = event_chunks(queryset.filter(placed), newest_first=newest_first, chunk_size=chunk_size)
+    yield from _json_array((_dumps(_feature(event, links)) for event in chunk) for chunk in chunks)
+    yield "]}\n"
+
+
+def _feature(event: Event, links: Links) -> dict:
+    location = event.location
+    return {
+        "type": "Feature",
+        "id": event.slug,
+        # RFC 7946: longitude first.
+        "geometry": {"type": "Point", "coordinates": [location.longitude, location.latitude]},
+        "properties": event_record(event, links),
+    }
+
+
+# -- TimelineJS 3 ---------------------------------------------------------------------------
+
+
+def timelinejs_date(day, precision: str) -> dict[str, int]:
+    """A TimelineJS date object (numbers, as its JSON format asks) at the event's precision."""
+    if precision == "year":
+        return {"year": day.year}
+    if precision == "month":
+        return {"year": day.year, "month": day.month}
+    return {"year": day.year, "month": day.month, "day": day.day}
+
+
+def timelinejs_slide(event: Event, links: Links) -> dict:
+    """One event as a TimelineJS slide. TimelineJS renders headline and text as HTML."""
+    slide = {
+        "start_date": timelinejs_date(event.date_start, event.date_precision),
+        "text": {"headline": escape(event.title), "text": _timelinejs_text(event, links)},
+        "group": event.type.name,
+        "display_date": describe_span(event.date_start, event.date_end, event.date_precision),
+        "unique_id": event.slug,
+    }
+    if event.date_end and event.date_end != event.date_start:
+        end = timelinejs_date(event.date_end, event.date_precision)
+        if end != slide["start_date"]:
+            slide["end_date"] = end
+    return slide
+
+
+def _timelinejs_text(event: Event, links: Links) -> str:
+    parts = []
+    if event.summary:
+        parts.append(f"<p>{escape(event.summary)}</p>")
+    for evidence in event.evidence.all():
+        source = escape(evidence.article.title)
+        if evidence.article.outlet:
+            source += f" ({escape(evidence.article.outlet)})"
+        said = f"{escape(evidence.attributed_to)}, in " if evidence.attributed_to else "In "
+        parts.append(
+            f"<blockquote>“{escape(evidence.quote)}”</blockquote>"
+            f'<p>— {said}<a href="{escape(links.absolute(links.evidence(evidence)))}">'
+            f"{source}</a></p>"
+        )
+    figures = [escape(figure_text(figure)) for figure in event.figures.all()]
+    if figures:
+        parts.append("<ul>" + "".join(f"<li>{figure}</li>" for figure in figures) + "</ul>")
+    if event.location:
+        parts.append(f"<p>In {escape(event.location.name)}</p>")
+    parts.append(f'<p><a href="{escape(links.absolute(links.event(event)))}">Event page</a></p>')
+    return "".join(parts)
+
+
+def write_timelinejs(
+    queryset: EventQuerySet,
+    *,
+    links: Links,
+    title: str = "Conflict events",
+    newest_first: bool = False,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[str]:
+    """TimelineJS 3 JSON: a title slide, then one slide per event."""
+    count = queryset.count()
+    noun = "event" if count == 1 else "events"
+    title_slide = {
+        "text": {"headline": escape(title), "text": f"<p>{count:,} {noun}</p>"},
+    }
+    yield f'{{"title":{_dumps(title_slide)},"events":['
+    chunks = event_chunks(queryset, newest_first=newest_first, chunk_size=chunk_size)
+    yield from _json_array(
+        (_dumps(timelinejs_slide(event, links)) for event in chunk) for chunk in chunks
+    )
+    yield "]}\n"
+
+
+# -- CSV ------------------------------------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
+
+
+def safe_cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula.
+
+    Article text is hostile input: a cell starting with = + - @ (or a tab or carriage
+    return) gets a leading apostrophe, unless it is a plain number such as -31.5.
+    """
+    if value is None:
+        return ""
+    text = str(value)
+    if text.startswith(FORMULA_START) and not NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def _csv_rows(rows: Iterable[list]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+    return buffer.getvalue()
+
+
+def csv_row(event: Event, links: Links) -> list:
+    """One event as a row of CSV_COLUMNS; links are absolute (a CSV leaves the site)."""
+    record = event_record(event, links)
+    return [
+        record["slug"],
+        record["type"],
+        record["title"],
+        record["date_start"],
+        record["date_end"],
+        record["date_precision"],
+        record["date_display"],
+        record["location"],
+        record["location_name"],
+        record["latitude"],
+        record["longitude"],
+        LIST_SEPARATOR.join(record["actors"]),
+        LIST_SEPARATOR.join(figure_text(figure) for figure in event.figures.all()),
+        LIST_SEPARATOR.join(evidence["quote"] for evidence in record["evidence"]),
+        LIST_SEPARATOR.join(evidence["permalink"] for evidence in record["evidence"]),
+        record["permalink"],
+        record["summary"],
+        record["reported_on"],
+        record["status"],
+    ]
+
+
+def write_csv(
+    queryset: EventQuerySet,
+    *,
+    links: Links,
+    newest_first: bool = False,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[str]:
+    """The JSON fields flattened, lists joined with "; ", a header row always."""
+    yield _csv_rows([CSV_COLUMNS])
+    for chunk in event_chunks(queryset, newest_first=newest_first, chunk_size=chunk_size):
+        yield _csv_rows(csv_row(event, links) for event in chunk)
+
+
+# -- ACLED-style CSV ------------------------------------------------------------------------
+
+
+def acled_fatalities(event: Event) -> int:
+    """ACLED's rule: the lowest reported number killed (0 when nobody is reported killed)."""
+    return min((f.low for f in event.figures.all() if f.kind == Figure.Kind.KILLED), default=0)
+
+
+def acled_row(event: Event) -> dict[str, str]:
+    """One event as an ACLED row (keys acled.ACLED_COLUMNS).
+
+    The row comes from timeline/acled.py's export_row (the one ACLED mapping); two
+    columns follow the export's own rules: fatalities is the LOWEST reported number
+    killed, and notes is the first evidence quote (the summary when there is none).
+    Expects location parents already attached (attach_location_parents).
+    """
+    row = acled.export_row(event)
+    row["fatalities"] = str(acled_fatalities(event))
+    quotes = [evidence.quote for evidence in event.evidence.all()]
+    row["notes"] = quotes[0] if quotes else event.summary
+    return row
+
+
+def attach_location_parents(events: list[Event]) -> None:
+    """Load the ancestors of the events' places in one query and link them in memory.
+
+    acled.export_row walks location.parent for country and admin1/admin2; without this
+    every event would cost a query per level.
+    """
+    places = [event.location for event in events if event.location is not None]
+    slugs = {slug for place in places for slug in place.tree_path.strip("/").split("/")[:-1]}
+    if not slugs:
+        return
+    ancestors = {loc.pk: loc for loc in Location.objects.filter(slug__in=slugs)}
+    for node in [*ancestors.values(), *places]:
+        if node.parent_id is not None and node.parent_id in ancestors:
+            node.parent = ancestors[node.parent_id]
+        elif node.parent_id is None:
+            node.parent = None
+
+
+def write_acled(
+    queryset: EventQuerySet,
+    *,
+    newest_first: bool = False,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[str]:
+    """ACLED's 31 columns in ACLED's order, one row per event."""
+    columns = acled.ACLED_COLUMNS
+    yield _csv_rows([columns])
+    for chunk in event_chunks(queryset, newest_first=newest_first, chunk_size=chunk_size):
+        attach_location_parents(chunk)
+        rows = (acled_row(event) for event in chunk)
+        yield _csv_rows([row[column] for column in columns] for row in rows)
