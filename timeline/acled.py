@@ -223,7 +223,8 @@ def export_row(event) -> dict[str, str]:
     parties = [a for a in parties if a not in side2]
     killed = [f.low for f in event.figures.all() if f.kind == "killed"]
     sources = sorted({e.attributed_to for e in event.evidence.all() if e.attributed_to})
-    notes = " ".join(e.quote for e in event.evidence.all()) or event.summary
+    quotes = [e.quote for e in event.evidence.all()]
+    notes = quotes[0] if quotes else event.summary
     chain = _location_chain(event.location)
     when: date = event.date_start
     return {
@@ -255,8 +256,8 @@ def export_row(event) -> dict[str, str]:
         "source": "; ".join(sources),
         "source_scale": "",
         "notes": notes,
-        # ACLED's fatalities is one conservative number: the largest low among our figures.
-        "fatalities": str(max(killed, default=0)),
+        # ACLED's rule for contested counts: the lowest reported number killed.
+        "fatalities": str(min(killed, default=0)),
         "tags": "",
         "timestamp": str(event.external_timestamp or int(event.updated.timestamp())),
     }
@@ -265,7 +266,7 @@ def export_row(event) -> dict[str, str]:
 def _location_chain(location) -> dict[str, str]:
     """kind -> name for the location and its ancestors (walks parents already loaded)."""
     chain: dict[str, str] = {}
-    node = location.parent if location is not None else None
+    node = location
     while node is not None:
         chain.setdefault(node.kind, node.name)
         node = node.parent

@@ -24,14 +24,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote as url_quote
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import escape
 
 from timeline import acled
 from timeline.date_display import describe_span
-from timeline.models import Event, EventActor, EventQuerySet, Evidence, Figure, Location
+from timeline.models import Event, EventQuerySet, Evidence, Figure, Location
 
 CHUNK_SIZE = 1000
 
@@ -62,27 +62,6 @@ LIST_SEPARATOR = "; "
 # -- reading events in chunks ---------------------------------------------------------------
 
 
-def for_export(queryset: EventQuerySet) -> EventQuerySet:
-    """The relations an export writes, in a fixed number of queries per chunk.
-
-    The same relations as EventQuerySet.for_timeline(), but the article text is deferred:
-    no export writes it, and every evidence row would otherwise carry its whole article.
-    """
-    return queryset.select_related("type", "location").prefetch_related(
-        Prefetch(
-            "event_actors",
-            queryset=EventActor.objects.select_related("actor").order_by("role", "id"),
-        ),
-        Prefetch("figures", queryset=Figure.objects.order_by("kind", "id")),
-        Prefetch(
-            "evidence",
-            queryset=Evidence.objects.select_related("article")
-            .defer("article__text")
-            .order_by("id"),
-        ),
-    )
-
-
 def event_chunks(
     queryset: EventQuerySet, *, newest_first: bool = False, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[list[Event]]:
@@ -103,7 +82,7 @@ def event_chunks(
                 chunk = chunk.filter(date_start__gte=day).filter(
                     Q(date_start__gt=day) | Q(pk__gt=pk)
                 )
-        events = list(for_export(chunk)[:chunk_size])
+        events = list(chunk.for_timeline()[:chunk_size])
         if not events:
             return
         yield events
@@ -424,26 +403,6 @@ def write_csv(
 # -- ACLED-style CSV ------------------------------------------------------------------------
 
 
-def acled_fatalities(event: Event) -> int:
-    """ACLED's rule: the lowest reported number killed (0 when nobody is reported killed)."""
-    return min((f.low for f in event.figures.all() if f.kind == Figure.Kind.KILLED), default=0)
-
-
-def acled_row(event: Event) -> dict[str, str]:
-    """One event as an ACLED row (keys acled.ACLED_COLUMNS).
-
-    The row comes from timeline/acled.py's export_row (the one ACLED mapping); two
-    columns follow the export's own rules: fatalities is the LOWEST reported number
-    killed, and notes is the first evidence quote (the summary when there is none).
-    Expects location parents already attached (attach_location_parents).
-    """
-    row = acled.export_row(event)
-    row["fatalities"] = str(acled_fatalities(event))
-    quotes = [evidence.quote for evidence in event.evidence.all()]
-    row["notes"] = quotes[0] if quotes else event.summary
-    return row
-
-
 def attach_location_parents(events: list[Event]) -> None:
     """Load the ancestors of the events' places in one query and link them in memory.
 
@@ -473,5 +432,5 @@ def write_acled(
     yield _csv_rows([columns])
     for chunk in event_chunks(queryset, newest_first=newest_first, chunk_size=chunk_size):
         attach_location_parents(chunk)
-        rows = (acled_row(event) for event in chunk)
+        rows = (acled.export_row(event) for event in chunk)
         yield _csv_rows([row[column] for column in columns] for row in rows)

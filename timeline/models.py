@@ -48,6 +48,10 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        self.content_hash = content_hash(self.text)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("timeline:article", args=[self.slug])
 
@@ -59,10 +63,6 @@ class Article(models.Model):
                 raise ValidationError(
                     {"text": "Evidence points into this text; it cannot be rewritten."}
                 )
-
-    def save(self, *args, **kwargs) -> None:
-        self.content_hash = content_hash(self.text)
-        super().save(*args, **kwargs)
 
 
 class EventType(models.Model):
@@ -145,6 +145,18 @@ class Location(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        with transaction.atomic():
+            old_path = self.tree_path
+            self.tree_path = self.compute_tree_path()
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.tree_path:
+                for child in Location.objects.filter(tree_path__startswith=old_path).exclude(
+                    pk=self.pk
+                ):
+                    child.tree_path = self.tree_path + child.tree_path[len(old_path) :]
+                    child.save(update_fields=["tree_path"])
+
     def get_absolute_url(self) -> str:
         return reverse("timeline:location", args=[self.slug])
 
@@ -169,18 +181,6 @@ class Location(models.Model):
     def compute_tree_path(self) -> str:
         prefix = self.parent.tree_path if self.parent_id else "/"
         return f"{prefix}{self.slug}/"
-
-    def save(self, *args, **kwargs) -> None:
-        with transaction.atomic():
-            old_path = self.tree_path
-            self.tree_path = self.compute_tree_path()
-            super().save(*args, **kwargs)
-            if old_path and old_path != self.tree_path:
-                for child in Location.objects.filter(tree_path__startswith=old_path).exclude(
-                    pk=self.pk
-                ):
-                    child.tree_path = self.tree_path + child.tree_path[len(old_path) :]
-                    child.save(update_fields=["tree_path"])
 
 
 class DatePrecision(models.TextChoices):
@@ -229,9 +229,13 @@ class EventQuerySet(models.QuerySet):
                 queryset=EventActor.objects.select_related("actor").order_by("role", "id"),
             ),
             Prefetch("figures", queryset=Figure.objects.order_by("kind", "id")),
+            # Cards and exports show the quote and the article's title, never its text:
+            # without defer every evidence row would carry its whole article.
             Prefetch(
                 "evidence",
-                queryset=Evidence.objects.select_related("article").order_by("id"),
+                queryset=Evidence.objects.select_related("article")
+                .defer("article__text")
+                .order_by("id"),
             ),
         )
 
@@ -289,6 +293,13 @@ class Event(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        self.date_last = self.date_end or self.date_start
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"date_start", "date_end"} & set(update_fields):
+            kwargs["update_fields"] = set(update_fields) | {"date_last"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("timeline:event", args=[self.slug])
 
@@ -302,13 +313,6 @@ class Event(models.Model):
         super().clean()
         if self.date_start and self.date_end and self.date_end < self.date_start:
             raise ValidationError({"date_end": "The end date is before the start date."})
-
-    def save(self, *args, **kwargs) -> None:
-        self.date_last = self.date_end or self.date_start
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"date_start", "date_end"} & set(update_fields):
-            kwargs["update_fields"] = set(update_fields) | {"date_last"}
-        super().save(*args, **kwargs)
 
 
 class EventActor(models.Model):

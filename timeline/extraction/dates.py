@@ -1,8 +1,9 @@
 """Resolve date expressions against a reference date (the article's publication date).
 
-Each mention keeps its exact offsets. Vague expressions ("several weeks ago") resolve to a
-point estimate with precision "approximate"; durations ("an eleven-week blockade") are
-found separately and can be anchored to a start or an end.
+Each mention keeps its exact offsets. Vague expressions ("several weeks ago") resolve to an
+approximate span of their plausible readings, with a point estimate for anchoring;
+durations ("an eleven-week blockade") are found separately and can be anchored to a start
+or an end.
 """
 
 import calendar
@@ -27,6 +28,11 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 # Vague quantities, read as point estimates: "a few" is about three, "several" about six
 # (more than a few, fewer than "many"). They only ever yield "approximate" dates.
 VAGUE_COUNTS = {"a few": 3, "few": 3, "a couple of": 2, "a couple": 2, "several": 6}
+# The readings each vague quantity plausibly covers: "several weeks ago" is three to eight
+# weeks back, so an event dated by it is an approximate span, not a guessed day.
+VAGUE_RANGES = {
+    "a few": (2, 4), "few": (2, 4), "a couple of": (2, 3), "a couple": (2, 3), "several": (3, 8),
+}  # fmt: skip
 UNIT_DAYS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "year": 365}
 
 
@@ -34,8 +40,10 @@ UNIT_DAYS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "year": 365}
 class DateMention:
     """A date expression: ``text`` is the source's ``[start:end]``.
 
-    ``date_end`` is None for a single day or a point estimate. ``relation`` says how the
-    expression bounds the event: "since March" opens a range, "until March" closes one.
+    ``date_end`` is None for a single day. ``relation`` says how the expression bounds the
+    event: "since March" opens a range, "until March" closes one. ``estimate`` is the single
+    most likely day of a vague span ("several weeks ago": six weeks back), used to anchor
+    durations; ``anchor`` gives it, or the start for any other mention.
     """
 
     start: int
@@ -45,6 +53,12 @@ class DateMention:
     date_end: date | None
     precision: Precision
     relation: Relation = "at"
+    estimate: date | None = None
+
+    @property
+    def anchor(self) -> date:
+        """The day to anchor a duration at: the estimate of a vague span, else the start."""
+        return self.estimate or self.date_start
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,9 +324,20 @@ def _ago(match: re.Match[str], reference: date) -> DateMention | None:
         return None
     unit = match.group("unit").lower()
     day = reference - timedelta(days=count * UNIT_DAYS[unit])
-    vague = match.group("count").lower() in VAGUE_COUNTS
+    vague = VAGUE_RANGES.get(match.group("count").lower())
+    if vague is not None:
+        fewest, most = vague
+        return DateMention(
+            start=match.start(),
+            end=match.end(),
+            text=match.group(0),
+            date_start=reference - timedelta(days=most * UNIT_DAYS[unit]),
+            date_end=reference - timedelta(days=fewest * UNIT_DAYS[unit]),
+            precision="approximate",
+            estimate=day,
+        )
     # "Two days ago" is a day; "three weeks ago" is only roughly a day.
-    precision: Precision = "day" if unit == "day" and not vague else "approximate"
+    precision: Precision = "day" if unit == "day" else "approximate"
     return _mention(match, day, None, precision)
 
 

@@ -25,7 +25,13 @@ from timeline.extraction.figures import FigureMention, find_figures
 from timeline.extraction.gazetteer import EntityMention, Gazetteer
 from timeline.extraction.sentences import Sentence, split_sentences
 from timeline.extraction.titles import short_title
-from timeline.extraction.triggers import EventType, TriggerMatch, clause_start, find_triggers
+from timeline.extraction.triggers import (
+    POSITION_VERBS,
+    EventType,
+    TriggerMatch,
+    clause_start,
+    find_triggers,
+)
 
 Role = Literal["party", "initiator", "target", "mediator"]
 
@@ -89,6 +95,20 @@ _ANAPHORIC_TIME = re.compile(
 _PHRASE_BREAK = re.compile(
     r"[,;:]|\s[-–—]\s|[.!?](?=\s|$)|\s(?:as|while|but|whereas|although|which|who)\s"
 )
+# A party's speech states a position, and so is a statement beside the other events its
+# sentence reports, when its verb is one of stance ("rejected", "insisted on") or what it
+# says is a view, plan or readiness ("said he thinks the meeting should help"). "The
+# military says it struck 130 targets" only reports the strike.
+_POSITION_VERB = re.compile(rf"(?i:{POSITION_VERBS})")
+_POSITION_CONTENT = re.compile(
+    r"\b(?:thinks?|thought|believes?|believed|hopes?|hoped|expects?|expected|feels?|felt|"
+    r"wants?|wanted|should|would|could|must|will|shall|might|committed|ready|prepared|"
+    r"willing|determined)\b",
+    re.IGNORECASE,
+)
+# A short lower-case aside set off by commas ("Netanyahu's government, however, has
+# rejected") does not part a speaker from the verb.
+_ASIDE = re.compile(r"[a-z]+(?:\s+[a-z]+)?")
 _MEDIATOR_AFTER = re.compile(
     r"(?:\s*(?:,|and)\s*[A-Z][\w'’-]*)*\s+(?:mediators?|mediation|intermediar(?:y|ies)|brokers?)\b"
 )
@@ -103,11 +123,12 @@ def propose_events(
     """Propose events reported in ``text``, in the order they are first reported.
 
     One proposal per sentence and asserted event type (negated and hypothetical triggers
-    propose nothing; a statement only when the sentence reports nothing else and an
-    actor is its speaker). Dates come from the mention nearest the trigger, a date framing
-    the sentence, an earlier date in the paragraph, or the publication date (with lower
-    confidence). Proposals elsewhere in the text that are ``same_event`` are merged, their
-    evidence kept side by side.
+    propose nothing). A statement needs a known actor as its speaker; when the sentence
+    also reports another event, the speech must state a position (a stance verb, or a
+    view, plan or readiness in what is said) rather than report that event. Dates come
+    from the mention nearest the trigger, a date framing the sentence, an earlier date in
+    the paragraph, or the publication date (with lower confidence). Proposals elsewhere in
+    the text that are ``same_event`` are merged, their evidence kept side by side.
     """
     dateline_slug = gazetteer.slug_for(dateline, "location") if dateline else None
     proposals: list[Proposal] = []
@@ -255,21 +276,40 @@ def _propose_for_sentence(
 
 def _event_triggers(context: _SentenceContext) -> list[TriggerMatch]:
     text = context.sentence.text
-    strong = [t for t in context.triggers if t.event_type != "statement"]
-    if strong:
-        kinds = {t.event_type for t in strong}
-        if kinds & _VIOLENT:
-            # Casualties of a strike or clash are its figures, not a separate report.
-            strong = [t for t in strong if t.event_type != "casualty-report"]
-        return strong
     actors = [e for e in context.entities if e.kind == "actor"]
     # A statement needs a known actor as its speaker: an outlet's "the BBC reported" or
     # unnamed officials' "said" alone does not make a party's statement.
-    return [
+    spoken = [
         t
         for t in context.triggers
-        if any(clause_start(text, t.start) <= a.start < t.start for a in actors)
-    ][:1]
+        if t.event_type == "statement"
+        and any(_subject_start(text, t.start) <= a.start < t.start for a in actors)
+    ]
+    strong = [t for t in context.triggers if t.event_type != "statement"]
+    if not strong:
+        return spoken[:1]
+    kinds = {t.event_type for t in strong}
+    if kinds & _VIOLENT:
+        # Casualties of a strike or clash are its figures, not a separate report.
+        strong = [t for t in strong if t.event_type != "casualty-report"]
+    positions = [t for t in spoken if _states_position(text, t)]
+    return strong + positions[:1]
+
+
+def _subject_start(text: str, position: int) -> int:
+    start = clause_start(text, position)
+    if start == 0:
+        return start
+    aside_start = clause_start(text, start - 1)
+    if aside_start > 0 and _ASIDE.fullmatch(text[aside_start:start].strip(" ,")):
+        return clause_start(text, aside_start - 1)
+    return start
+
+
+def _states_position(text: str, trigger: TriggerMatch) -> bool:
+    if _POSITION_VERB.fullmatch(trigger.text):
+        return True
+    return _POSITION_CONTENT.search(text, trigger.end) is not None
 
 
 def _anaphoric_dates(
@@ -293,6 +333,7 @@ def _anaphoric_dates(
                 date_end=last_date.date_end + shift if last_date.date_end else None,
                 precision=last_date.precision,
                 relation="since" if match.group("since") else "at",
+                estimate=last_date.estimate + shift if last_date.estimate else None,
             )
         )
     return mentions
@@ -316,9 +357,9 @@ def _event_dates(
             text[max(0, mention.start - 25) : mention.start],
         )
         if began:
-            start, end = anchor_duration(duration, start=mention.date_start)
+            start, end = anchor_duration(duration, start=mention.anchor)
         else:
-            start, end = anchor_duration(duration, end=mention.date_start)
+            start, end = anchor_duration(duration, end=mention.anchor)
         return start, end, "approximate"
     return mention.date_start, mention.date_end, mention.precision
 

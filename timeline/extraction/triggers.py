@@ -4,7 +4,10 @@ A trigger is a word or phrase that reports an event of one type ("struck" a stri
 "ceasefire talks" a negotiation). Context decides whether it reports something that
 happened: "did not strike" is negated; "to reach a deal for the release of hostages",
 "if any deal is to be agreed" and "should help" are hypothetical (aims, conditions,
-modals), and so is a trigger inside a list of stated goals.
+modals), and so is a trigger inside a list of stated goals. A party's stated position
+("rejected", "insisted on", "holding out for") is a statement; lifting or easing a blockade
+or siege ("lifted the blockade", "a blockade, which was partially lifted") reports aid
+restored, not a blockade.
 """
 
 import re
@@ -54,6 +57,14 @@ class TriggerMatch:
         return not (self.negated or self.hypothetical)
 
 
+# Verbs by which a party states a position: "Hamas rejected the proposal", "Israel has
+# insisted on", "Hamas is holding out for". Statements whatever else the sentence reports.
+POSITION_VERBS = (
+    r"reject(?:s|ed|ing)?|insist(?:s|ed|ing)?(?: on)?|(?:hold(?:s|ing)?|held) out for|"
+    r"vow(?:s|ed)|warn(?:s|ed)|condemn(?:s|ed)"
+)
+_LIFT = r"(?:lift(?:s|ed|ing)?|eas(?:e|es|ed|ing)|relax(?:es|ed|ing)?|loosen(?:s|ed|ing)?)"
+_CLOSURE = r"(?:blockades?|sieges?|restrictions|closures?|aid ban)"
 _TROOPS = r"(?:troops|soldiers|forces|infantry|tanks?|vehicles?|bulldozers?|positions?|patrols?|units?|carriers?|military\s+\w+)"  # noqa: E501
 # Lexicon: (pattern, type). A type of None marks a phrase that contains a trigger word but
 # reports no event of its own (a "ceasefire proposal" is a topic of talks, not a truce);
@@ -71,6 +82,8 @@ _LEXICON: tuple[tuple[str, EventType | None], ...] = (
     (r"said|says|say|saying|stated|told|declared|claimed|announced|announces|reported", "statement"),  # noqa: E501
     (r"statements?|announcement|responded", "statement"),
     (r"releas(?:e|ed|es) (?:a|an|its|the|their) (?:statement|video|footage|report|list|names?)", "statement"),  # noqa: E501
+    # positions: what a party accepts or refuses, said or not in so many words
+    (POSITION_VERBS, "statement"),
     # military strikes (ACLED: air/drone strikes, shelling, attacks, property destruction)
     (r"(?:air|drone|missile|rocket|artillery)[ -]?strikes?|airstrikes?", "military-strike"),
     (r"strik(?:e|es|ing)|struck|shell(?:ed|ing|s)|targeted|targeting", "military-strike"),
@@ -89,6 +102,8 @@ _LEXICON: tuple[tuple[str, EventType | None], ...] = (
     # blockade: aid held back belongs to the blockade, not to an aid delivery
     (r"(?:blockade|siege|restrictions?|ban|halt) on (?:humanitarian |the entry of )?aid", "blockade"),  # noqa: E501
     (r"blockade[ds]?|sieges?|besieged|encircled", "blockade"),
+    # humanitarian aid: a blockade lifted or eased lets aid in again
+    (rf"(?:(?:partially|partly|fully|gradually) )?{_LIFT}(?: (?:the|its|their|a|an|this))?(?: (?:partial|total|full|naval|\w+-(?:week|month|year)(?:-long)?))? {_CLOSURE}(?: on (?:humanitarian |the entry of )?aid)?", "humanitarian-aid"),  # noqa: E501
     # humanitarian aid
     (r"(?:humanitarian )?aid(?: trucks| convoys?| deliveries| shipments| supplies)?|humanitarian|relief supplies", "humanitarian-aid"),  # noqa: E501
     # ceasefire
@@ -102,6 +117,19 @@ _LEXICON: tuple[tuple[str, EventType | None], ...] = (
 _LEXICON_RES = tuple(
     (re.compile(rf"(?<![\w-])(?i:{pattern})(?![\w-])"), event_type)
     for pattern, event_type in _LEXICON
+)
+
+# "Lifted" with no object reports aid restored only when a blockade or siege is what was
+# lifted: "a blockade on aid, which was partially lifted", "the siege has been eased".
+_PASSIVE_LIFT = re.compile(
+    r"(?<![\w-])(?:(?:partially|partly|fully|gradually|later|finally)\s+)?"
+    r"(?:lifted|eased|relaxed|loosened)(?![\w-])",
+    re.IGNORECASE,
+)
+_LIFT_ANTECEDENT = re.compile(
+    rf"\b{_CLOSURE}(?:\s+on\s+[\w\s-]{{0,40}}?)?(?P<relative>,?\s+(?:which|that))?\s+"
+    r"(?:(?:was|were|is|are|has|have|had|been|being|then|since|also|now)\s+)+$",
+    re.IGNORECASE,
 )
 
 # Where the reach of a modal or an aim ends: a comma, semicolon, spaced dash or the end of a
@@ -125,7 +153,7 @@ _BASE_VERBS = frozenset(
     {
         "meet", "negotiate", "release", "free", "strike", "attack", "kill", "bomb", "shell",
         "clash", "fight", "visit", "talk", "say", "target", "raid", "injure", "besiege",
-        "blockade", "demolish", "engage",
+        "blockade", "demolish", "engage", "reject", "insist", "lift", "ease",
     }
 )  # fmt: skip
 _NON_SPECIFIC = re.compile(
@@ -158,6 +186,20 @@ def find_triggers(text: str) -> list[TriggerMatch]:
     for pattern, event_type in _LEXICON_RES:
         for match in pattern.finditer(text):
             candidates.append((match.start(), match.end(), event_type))
+    lifted_closures = []
+    for match in _PASSIVE_LIFT.finditer(text):
+        antecedent = _LIFT_ANTECEDENT.search(text, max(0, match.start() - 100), match.start())
+        if antecedent is not None:
+            candidates.append((match.start(), match.end(), "humanitarian-aid"))
+            if antecedent.group("relative") is None:
+                lifted_closures.append(antecedent.span())
+    # "The blockade was lifted" reports the lifting; "a blockade, which was lifted" also
+    # reports the blockade itself.
+    candidates = [
+        c
+        for c in candidates
+        if not (c[2] == "blockade" and any(s <= c[0] < e for s, e in lifted_closures))
+    ]
     candidates.sort(key=lambda item: (item[0], -(item[1] - item[0])))
     triggers = []
     last_end = -1
@@ -202,4 +244,5 @@ def _hypothetical(text: str, start: int, end: int) -> bool:
         return True
     if _NON_SPECIFIC.search(before):
         return True
-    return bool(_INFINITIVE.search(before)) and text[start:end].lower() in _BASE_VERBS
+    first_word = text[start:end].split()[0].lower()
+    return bool(_INFINITIVE.search(before)) and first_word in _BASE_VERBS

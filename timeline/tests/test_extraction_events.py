@@ -56,6 +56,21 @@ def _asserted(text):
         ("Aid trucks entered Gaza.", [("Aid trucks", "humanitarian-aid")]),
         ("The ceasefire took effect.", [("ceasefire", "ceasefire")]),
         ("Hamas freed three hostages.", [("freed", "hostage-release")]),
+        ("Hamas rejected the offer.", [("rejected", "statement")]),
+        ("Israel has insisted on it.", [("insisted on", "statement")]),
+        ("Hamas is holding out for more.", [("holding out for", "statement")]),
+        (
+            "Israel lifted the blockade on aid.",
+            [("lifted the blockade on aid", "humanitarian-aid")],
+        ),
+        ("Israel partially eased its siege.", [("partially eased its siege", "humanitarian-aid")]),
+        ("The siege was eased on Monday.", [("eased", "humanitarian-aid")]),
+        (
+            "a blockade on aid, which was partially lifted",
+            [("blockade on aid", "blockade"), ("partially lifted", "humanitarian-aid")],
+        ),
+        ("Israel lifted the curfew.", []),
+        ("The ban was lifted.", []),
     ],
 )
 def test_trigger_words_give_event_types(text, expected):
@@ -80,6 +95,22 @@ def test_trigger_words_give_event_types(text, expected):
 )
 def test_negated_hypothetical_and_topic_triggers_report_no_event(text):
     assert [t for t in _asserted(text) if t[1] != "statement"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hamas did not reject the proposal.",
+        "Israel never insisted on it.",
+        "Israel did not lift the siege.",
+        "The blockade was not lifted.",
+        "Hamas called on Israel to lift the blockade.",
+        "Hamas would reject any such offer.",
+    ],
+)
+def test_negated_or_hypothetical_positions_and_liftings_are_not_asserted(text):
+    asserted = [t for t in _asserted(text) if t[1] in {"statement", "humanitarian-aid"}]
+    assert asserted == []
 
 
 def test_negation_and_hypothesis_are_flagged_not_dropped():
@@ -233,6 +264,73 @@ def test_statements_need_a_known_speaker_and_give_way_to_other_events():
     assert statement.evidence[0].attributed_to == "Hamas"
     [strike] = propose_events("Israel said it struck Gaza.", published=MONDAY, gazetteer=GAZETTEER)
     assert strike.event_type == "military-strike"
+
+
+@pytest.mark.parametrize(
+    ("text", "types"),
+    [
+        # A party's view of the event it reports is a statement as well.
+        (
+            "Hamas said it thinks the meeting on Sunday should help.",
+            ["diplomatic-meeting", "statement"],
+        ),
+        (
+            "Israel said it struck Gaza and would strike again.",
+            ["military-strike", "statement"],
+        ),
+        # A threat alone is a statement: the strike it names has not happened.
+        ("Israel said it would keep striking Gaza.", ["statement"]),
+        ("Hamas rejected the truce on Sunday.", ["ceasefire", "statement"]),
+        # A party reporting what it did is the event, not a position.
+        ("Israeli forces said they struck 130 targets.", ["military-strike"]),
+        # Unnamed sources are sources of the report, whatever they say.
+        ("Hospital officials said more than 30 people were killed.", ["casualty-report"]),
+        ("Officials said the meeting should help.", ["diplomatic-meeting"]),
+        ("Hamas did not reject the proposal.", []),
+    ],
+)
+def test_a_party_stating_a_position_is_a_statement_beside_the_events_reported(text, types):
+    proposals = propose_events(text, published=MONDAY, gazetteer=GAZETTEER)
+    assert [p.event_type for p in proposals] == types
+
+
+def test_a_stance_verb_after_a_comma_aside_keeps_its_party_as_speaker():
+    [statement] = propose_events(
+        "Hamas's leaders, however, have rejected this before, the BBC reported.",
+        published=MONDAY,
+        gazetteer=GAZETTEER,
+    )
+    assert statement.event_type == "statement"
+    assert statement.actors == (("hamas", "party"),)
+    assert (
+        propose_events(
+            "The leaders, however, have rejected this.", published=MONDAY, gazetteer=GAZETTEER
+        )
+        == []
+    )
+
+
+def test_a_blockade_lifted_weeks_ago_is_aid_restored_in_an_approximate_span():
+    text = "Israel imposed a blockade on aid entering Gaza, which was partially lifted several weeks ago."  # noqa: E501
+    blockade, aid = propose_events(text, published=MONDAY, gazetteer=GAZETTEER)
+    assert (blockade.event_type, aid.event_type) == ("blockade", "humanitarian-aid")
+    assert (aid.date_start, aid.date_end, aid.date_precision) == (
+        date(2025, 5, 12),
+        date(2025, 6, 16),
+        "approximate",
+    )
+    assert aid.location_slug == "gaza-strip"
+    assert ("israel", "party") in aid.actors
+    assert text[aid.evidence[0].start : aid.evidence[0].end] == aid.evidence[0].quote
+
+
+def test_a_duration_ending_weeks_ago_anchors_at_the_estimate():
+    [blockade] = propose_events(
+        "An eleven-week blockade of Gaza ended several weeks ago.",
+        published=MONDAY,
+        gazetteer=GAZETTEER,
+    )
+    assert (blockade.date_start, blockade.date_end) == (date(2025, 3, 10), date(2025, 5, 26))
 
 
 def test_undated_sentences_take_the_paragraph_date_then_the_publication_date():

@@ -54,7 +54,8 @@ def _span(body: str, quote: str) -> tuple[int, int]:
 
 
 def answer_key(body: str) -> list[KeyEvent]:
-    """The analyst's coding of the seed article, with evidence located by quote."""
+    """The analyst's coding of the seed article, with evidence located by quote: the same
+    fourteen events as the curated fixture, fixtures/doha-talks-2025-07-07.yaml."""
     day = date(2025, 7, 7)
     return [
         KeyEvent(
@@ -81,6 +82,27 @@ def answer_key(body: str) -> list[KeyEvent]:
         KeyEvent("statement", day, None, (_span(body, "in a positive spirit"),)),
         KeyEvent("statement", day, None, (_span(body, "three missions"),)),
         KeyEvent(
+            "statement",
+            day,
+            None,
+            (_span(body, "The Israeli Prime Minister said he thinks his meeting"),),
+        ),
+        KeyEvent(
+            "statement",
+            day,
+            None,
+            (
+                _span(body, "Hamas still seems to be holding out for"),
+                _span(body, "Netanyahu's government, however, has rejected this before"),
+            ),
+        ),
+        KeyEvent(
+            "statement",
+            day,
+            None,
+            (_span(body, "The Israeli government says these measures have been aimed"),),
+        ),
+        KeyEvent(
             "ceasefire",
             date(2025, 3, 1),
             date(2025, 3, 31),
@@ -97,6 +119,12 @@ def answer_key(body: str) -> list[KeyEvent]:
             date(2025, 3, 2),
             date(2025, 5, 19),
             (_span(body, "imposing an eleven-week blockade on aid entering Gaza"),),
+        ),
+        KeyEvent(
+            "humanitarian-aid",
+            date(2025, 5, 19),
+            None,
+            (_span(body, "which was partially lifted several weeks ago"),),
         ),
         KeyEvent(
             "military-strike",
@@ -192,6 +220,24 @@ def test_seed_blockade_is_an_approximate_range_ending_weeks_before_publication(s
     assert blockade.date_end is not None
     assert (blockade.date_end - blockade.date_start).days == 77
     assert date(2025, 2, 15) <= blockade.date_start <= date(2025, 3, 20)
+
+
+def test_seed_partial_lifting_is_aid_restored_in_an_approximate_span_weeks_ago(seed_proposals):
+    [aid] = [p for p in seed_proposals if p.event_type == "humanitarian-aid"]
+    assert aid.date_precision == "approximate"
+    assert aid.date_end is not None
+    assert aid.date_start <= date(2025, 5, 19) <= aid.date_end < date(2025, 7, 7)
+    assert aid.location_slug == "gaza-strip"
+    [blockade] = [p for p in seed_proposals if p.event_type == "blockade"]
+    assert blockade.date_end <= aid.date_end
+
+
+def test_seed_hospital_officials_casualty_sentence_proposes_no_statement(
+    seed_article, seed_proposals
+):
+    start = seed_article.body.index("Hospital officials in Gaza said")
+    in_sentence = [p for p in seed_proposals if p.evidence[0].start == start]
+    assert [p.event_type for p in in_sentence] == ["casualty-report"]
 
 
 def test_seed_negotiation_is_in_qatar_between_israel_and_hamas(seed_proposals):

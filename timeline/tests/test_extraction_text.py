@@ -101,8 +101,14 @@ def test_run_on_sentence_with_a_comma_stays_one_sentence():
         ("in September", "in September", date(2024, 9, 1), date(2024, 9, 30), "month"),
         ("in May 2024", "in May 2024", date(2024, 5, 1), date(2024, 5, 31), "month"),
         ("in 2024", "in 2024", date(2024, 1, 1), date(2024, 12, 31), "year"),
-        ("several weeks ago", "several weeks ago", date(2025, 5, 26), None, "approximate"),
-        ("a few weeks ago", "a few weeks ago", date(2025, 6, 16), None, "approximate"),
+        (
+            "several weeks ago",
+            "several weeks ago",
+            date(2025, 5, 12),
+            date(2025, 6, 16),
+            "approximate",
+        ),
+        ("a few weeks ago", "a few weeks ago", date(2025, 6, 9), date(2025, 6, 23), "approximate"),
         ("three weeks ago", "three weeks ago", date(2025, 6, 16), None, "approximate"),
         ("two days ago", "two days ago", date(2025, 7, 5), None, "day"),
         ("On 6 June 2025, Israeli", "6 June 2025", date(2025, 6, 6), None, "day"),
@@ -118,6 +124,16 @@ def test_date_expressions_resolve_against_the_publication_date(text, quote, star
     [mention] = find_dates(text, MONDAY)
     assert text[mention.start : mention.end] == mention.text == quote
     assert (mention.date_start, mention.date_end, mention.precision) == (start, end, precision)
+
+
+def test_vague_ago_is_a_span_with_an_estimate_and_a_counted_ago_is_a_point():
+    [several] = find_dates("several weeks ago", MONDAY)
+    assert several.anchor == several.estimate == date(2025, 5, 26)
+    [couple] = find_dates("a couple of days ago", MONDAY)
+    assert (couple.date_start, couple.date_end) == (date(2025, 7, 4), date(2025, 7, 5))
+    [three] = find_dates("three weeks ago", MONDAY)
+    assert three.estimate is None
+    assert three.anchor == three.date_start == date(2025, 6, 16)
 
 
 def test_since_opens_a_range_and_modal_may_is_not_a_month():
