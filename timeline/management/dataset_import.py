@@ -1,0 +1,45 @@
+"""The shared shape of the dataset import commands (import_acled, import_ucdp)."""
+
+from collections.abc import Callable
+
+from django.core.management.base import BaseCommand, CommandError
+
+from timeline.importing.acled import DatasetImportError, ImportResult
+from timeline.importing.progress import ProgressBar
+
+
+class DatasetImportCommand(BaseCommand):
+    """Arguments in, the dataset's import service, a one-line summary out."""
+
+    dataset = ""  # "ACLED", "UCDP GED": names the rows in the summary
+    deaths_noun = "fatalities"
+    importer: Callable[..., ImportResult]
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help=f"{self.dataset} export, CSV or gzipped CSV")
+        parser.add_argument(
+            "--skip-bad",
+            action="store_true",
+            help="import the good rows and list the bad lines instead of aborting",
+        )
+
+    def handle(self, *args, path, skip_bad, **options):
+        label = self.dataset.split()[0]
+        bar = ProgressBar(self.stderr._out, label=label) if self.stderr.isatty() else None
+        try:
+            result = self.importer(path=path, skip_bad=skip_bad, progress=bar)
+        except DatasetImportError as error:
+            raise CommandError(str(error)) from error
+        finally:
+            if bar:
+                bar.finish()
+        for problem in result.skipped:
+            self.stderr.write(f"{path}: skipped {problem}")
+        skipped = f"; skipped {len(result.skipped):,} bad lines" if result.skipped else ""
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported {result.rows:,} {self.dataset} rows: {result.created:,} created, "
+                f"{result.updated:,} updated, {result.unchanged:,} unchanged; "
+                f"{result.deaths:,} {self.deaths_noun}{skipped}."
+            )
+        )
