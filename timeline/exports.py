@@ -29,7 +29,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import escape
 
-from timeline import acled
+from timeline import acled, paging
 from timeline.date_display import describe_span
 from timeline.models import Event, EventQuerySet, Evidence, Figure, Location
 
@@ -69,19 +69,7 @@ def event_chunks(
     ordered = queryset.in_timeline_order(newest_first=newest_first)
     last = None
     while True:
-        chunk = ordered
-        if last is not None:
-            day, pk = last
-            # The plain range on date_start lets the database seek the index; the OR
-            # then only sorts out events on that same day.
-            if newest_first:
-                chunk = chunk.filter(date_start__lte=day).filter(
-                    Q(date_start__lt=day) | Q(pk__lt=pk)
-                )
-            else:
-                chunk = chunk.filter(date_start__gte=day).filter(
-                    Q(date_start__gt=day) | Q(pk__gt=pk)
-                )
+        chunk = paging.after(ordered, last, newest_first=newest_first)
         events = list(chunk.for_timeline()[:chunk_size])
         if not events:
             return

@@ -47,10 +47,16 @@ def page_after(
     ordered: QuerySet, cursor: tuple[date, int] | None, size: int, *, newest_first: bool
 ) -> Page:
     """One page of `ordered` after `cursor` (one extra row tells if there is more)."""
-    if cursor is not None:
-        day, pk = cursor
-        if newest_first:
-            ordered = ordered.filter(Q(date_start__lt=day) | Q(date_start=day, pk__lt=pk))
-        else:
-            ordered = ordered.filter(Q(date_start__gt=day) | Q(date_start=day, pk__gt=pk))
-    return Page(items=ordered[: size + 1], size=size)
+    return Page(items=after(ordered, cursor, newest_first=newest_first)[: size + 1], size=size)
+
+
+def after(ordered: QuerySet, cursor: tuple[date, int] | None, *, newest_first: bool) -> QuerySet:
+    """The events of `ordered` that come after `cursor` in timeline order."""
+    if cursor is None:
+        return ordered
+    day, pk = cursor
+    # The plain range on date_start lets the database seek the index; the OR then only
+    # sorts out the events on that same day.
+    if newest_first:
+        return ordered.filter(date_start__lte=day).filter(Q(date_start__lt=day) | Q(pk__lt=pk))
+    return ordered.filter(date_start__gte=day).filter(Q(date_start__gt=day) | Q(pk__gt=pk))
