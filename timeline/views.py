@@ -6,7 +6,7 @@ A view parses the request, calls a queryset or a service, renders.
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
@@ -37,6 +37,18 @@ def filtered_events(request: HttpRequest) -> EventFilter:
     return EventFilter(
         request.GET, queryset=Event.objects.visible_to(request.user), user=request.user
     )
+
+
+def canonical_query(query: QueryDict) -> str:
+    """The query string without empty parameters (and the default order)."""
+    kept = QueryDict(mutable=True)
+    for key, values in query.lists():
+        values = [value for value in values if value]
+        if key == "sort" and values == ["date"]:
+            continue
+        if values:
+            kept.setlist(key, values)
+    return kept.urlencode()
 
 
 def query_without_cursor(request: HttpRequest) -> str:
@@ -81,6 +93,10 @@ def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dic
 
 @require_GET
 def timeline(request: HtmxHttpRequest) -> HttpResponse:
+    if not request.htmx and any(not value for value in request.GET.values()):
+        # The form submitted without JavaScript sends every field, empty or not; a
+        # permalink should name only the filters in use.
+        return redirect(f"{request.path}?{canonical_query(request.GET)}".rstrip("?"))
     event_filter = filtered_events(request)
     context = timeline_context(request, event_filter)
     template = "timeline/timeline.html"

@@ -16,4 +16,14 @@
     if (more && window.matchMedia("(max-width: 52rem)").matches) { more.open = false; }
   });
   window.addEventListener("hashchange", focusTarget);
+  // Keep the pushed URL a tidy permalink: only the filters in use (the server redirects
+  // the same way when the form is submitted without JavaScript).
+  document.addEventListener("htmx:configRequest", function (event) {
+    var params = event.detail.parameters;
+    Object.keys(params).forEach(function (key) {
+      var value = params[key];
+      var empty = Array.isArray(value) ? value.every(function (v) { return v === ""; }) : value === "";
+      if (empty || (key === "sort" && value === "date")) { delete params[key]; }
+    });
+  });
 })();

@@ -419,3 +419,15 @@ def test_entity_pages_have_a_mini_chart_linking_to_the_filtered_timeline(client,
     assert "data-hx-get" not in response.text  # no #results to swap on this page
     response = client.get(reverse("timeline:location", args=["gaza-strip"]))
     assert 'href="/?location=gaza-strip&amp;from=' in response.text
+
+
+def test_a_form_submitted_without_javascript_redirects_to_a_tidy_permalink(client, world):
+    response = client.get(
+        "/?q=&from=&to=&type=blockade&type=&location=&outlet=&sort=date&casualties="
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/?type=blockade"
+    response = client.get("/?q=&sort=date")
+    assert response["Location"] == "/"
+    # Already tidy: no redirect, and newest-first is kept.
+    assert client.get("/?type=blockade&sort=-date").status_code == 200
