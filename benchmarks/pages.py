@@ -1,0 +1,117 @@
+"""Time the analyst's pages over N events and print milliseconds and queries per page.
+
+    .venv/bin/python benchmarks/pages.py [--events 200000] [--db /tmp/bench.sqlite3]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python \
+        benchmarks/pages.py --events 200000
+
+The events are the export benchmark's (benchmarks/export_memory.py: a place, an actor, a
+figure and a quote each), created in a throwaway database or reused from --db. Each page
+is requested through Django's test Client, three times after one warm-up; the median
+is printed with the number of queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT))
+
+PAGES = [
+    ("timeline", "/"),
+    ("timeline, newest first", "/?sort=-date"),
+    ("timeline, one type", "/?type=military-strike"),
+    ("timeline, place and dates", "/?location=bench-place-3&from=2023-06-01&to=2023-06-30"),
+    ("timeline, text search", "/?q=officials%20killed"),
+    ("timeline, htmx fragment", "/?type=negotiation"),
+    ("map data, world", "/map/data.json?bbox=-180,-90,180,90&zoom=2"),
+    ("map data, zoomed in", "/map/data.json?bbox=34.0,31.0,34.2,31.2&zoom=12"),
+    ("map page", "/map/"),
+    ("actor page", "/actors/bench-actor-1/"),
+    ("location page", "/locations/bench-country/"),
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--db", type=Path, help="SQLite file to create or reuse")
+    args = parser.parse_args()
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ["DEBUG"] = "0"
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    # Pages render static URLs: plain storage, as the manifest needs collectstatic first.
+    os.environ["STATICFILES_BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    url = os.environ.get("DATABASE_URL", "sqlite:///")
+    if url.startswith("postgres"):
+        import psycopg
+
+        name = f"timeline_bench_pages_{os.getpid()}"
+        admin = psycopg.connect(url, autocommit=True)
+        admin.execute(f'CREATE DATABASE "{name}"')
+        os.environ["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+        try:
+            return run(args, f"PostgreSQL ({name})")
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            admin.close()
+    if args.db:
+        os.environ["DATABASE_URL"] = f"sqlite:///{args.db.resolve()}"
+        return run(args, f"SQLite ({args.db})")
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+        return run(args, "SQLite (temporary file)")
+
+
+def run(args, label: str) -> int:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from export_memory import create_events
+
+    from timeline.models import Event
+
+    call_command("migrate", verbosity=0, interactive=False)
+    print(f"{label}, Django {django.get_version()}")
+    if Event.objects.count() != args.events:
+        started = time.perf_counter()
+        create_events(args.events)
+        print(f"  created {args.events:,} events in {time.perf_counter() - started:.0f} s")
+    else:
+        print(f"  reusing {args.events:,} events")
+    client = Client()
+    print(f"  {'page':<28} {'status':>6} {'median ms':>10} {'queries':>8}")
+    for name, path in PAGES:
+        headers = {"HTTP_HX_REQUEST": "true"} if "htmx" in name else {}
+        client.get(path, secure=True, **headers)  # warm-up
+        times = []
+        for _ in range(3):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(path, secure=True, **headers)
+                times.append((time.perf_counter() - started) * 1000)
+        print(
+            f"  {name:<28} {response.status_code:>6} {statistics.median(times):>10.0f} "
+            f"{len(queries):>8}",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
