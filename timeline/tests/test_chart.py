@@ -240,7 +240,7 @@ def test_the_page_draws_stacked_bars_in_type_colours_with_tooltips_and_links(cli
     make_figure(event=deaths, low=30, qualifier="more-than")
     make_event(type="negotiation", date_start=date(2025, 7, 8))
 
-    html = chart_html(timeline(client, outlet="", sort="-date"))
+    html = chart_html(timeline(client, sort="-date"))
 
     assert re.search(r'<svg[^>]* width="100%" viewBox="0 0 800 \d+"', html)
     assert 'aria-labelledby="chart-title"' in html and 'aria-describedby="chart-desc"' in html
@@ -259,7 +259,6 @@ def test_the_page_draws_stacked_bars_in_type_colours_with_tooltips_and_links(cli
     href, hx_get = links[0]
     assert href == hx_get
     assert QueryDict(unescape(href).lstrip("?")).dict() == {
-        "outlet": "",
         "sort": "-date",
         "from": "2025-07-06",
         "to": "2025-07-06",
