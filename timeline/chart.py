@@ -29,7 +29,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Greatest, TruncDay, TruncMonth, TruncWeek, TruncYear
+from django.db.models.functions import Greatest
 from django.http import QueryDict
 
 from timeline.models import EventType, Figure
@@ -41,7 +41,6 @@ MAX_WEEKS_SPAN_DAYS = 2 * 366
 MAX_MONTHS_SPAN_DAYS = 10 * 366
 
 UNIT_NOUNS = {"day": "day", "week": "week", "month": "month", "year": "year"}
-TRUNCATE = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "year": TruncYear}
 
 KILLED_LABEL = "Killed (low bounds of reported figures; the lowest where sources differ)"
 
@@ -272,11 +271,10 @@ def events_chart(
         return None
     first, last = _as_date(span["first"]), _as_date(span["last"])
     unit = choose_unit(first, last)
+    # Grouped by day in SQL and into buckets here: a day has at most one row per type,
+    # and SQLite's date truncation is a Python function called once per event.
     rows = (
-        events.annotate(
-            bucket=TRUNCATE[unit](counted_on, output_field=DateField()),
-            killed_low=killed_lowest_low(),
-        )
+        events.annotate(bucket=counted_on, killed_low=killed_lowest_low())
         .values("bucket", "type")
         .annotate(n=Count("id"), killed=Sum("killed_low"), with_killed=Count("killed_low"))
         .order_by()
@@ -286,7 +284,8 @@ def events_chart(
     events_with_killed = 0
     for row in rows:
         start = bucket_start(_as_date(row["bucket"]), unit)
-        counts.setdefault(start, {})[row["type"]] = row["n"]
+        per_type = counts.setdefault(start, {})
+        per_type[row["type"]] = per_type.get(row["type"], 0) + row["n"]
         if row["with_killed"]:
             killed[start] = killed.get(start, 0) + (row["killed"] or 0)
             events_with_killed += row["with_killed"]
