@@ -23,14 +23,16 @@ import gc
 import os
 import resource
 import sys
-import tempfile
 import time
 import tracemalloc
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from throwaway_database import run_on_throwaway_database, set_up_django_environment  # noqa: E402
+
 FORMATS = [
     ("JSON", "timeline:events-json"),
     ("CSV", "timeline:events-csv"),
@@ -49,34 +51,10 @@ def main() -> int:
     parser.add_argument("--only", help="comma-separated formats (JSON,CSV,GeoJSON,...)")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["DEBUG"] = "0"  # no query log
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["SECURE_SSL_REDIRECT"] = "0"
-    url = os.environ.get("DATABASE_URL", "sqlite:///")
-
-    if url.startswith("postgres"):
-        import psycopg
-
-        name = f"timeline_bench_export_{os.getpid()}"
-        admin = psycopg.connect(url, autocommit=True)
-        admin.execute(f'CREATE DATABASE "{name}"')
-        os.environ["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-        try:
-            return run(args, f"PostgreSQL ({name})")
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            admin.close()
-    if args.db:
-        os.environ["DATABASE_URL"] = f"sqlite:///{args.db.resolve()}"
-        return run(args, f"SQLite ({args.db})")
-    with tempfile.TemporaryDirectory() as folder:
-        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-        return run(args, "SQLite (temporary file)")
+    set_up_django_environment(ALLOWED_HOSTS="testserver", SECURE_SSL_REDIRECT="0")
+    return run_on_throwaway_database(
+        lambda label: run(args, label), prefix="timeline_bench_export", sqlite_file=args.db
+    )
 
 
 def run(args, label: str) -> int:

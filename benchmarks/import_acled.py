@@ -11,15 +11,16 @@ seconds, rows/s and peak memory, for a first import and for an idempotent re-imp
 
 from __future__ import annotations
 
-import os
 import resource
 import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from throwaway_database import run_on_throwaway_database, set_up_django_environment  # noqa: E402
+
 DEFAULT_FILE = ROOT.parent / "shared" / "data" / "acled-gaza" / "gaza-2023-10-07_2025-06-06.csv.gz"
 
 
@@ -28,34 +29,8 @@ def main() -> int:
     if not path.exists():
         print(f"No ACLED file at {path}", file=sys.stderr)
         return 1
-    url = os.environ.get("DATABASE_URL", "sqlite:///")
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["DEBUG"] = "0"  # no query log: measure the importer, not DEBUG's bookkeeping
-
-    if url.startswith("postgres"):
-        name = f"timeline_bench_{os.getpid()}"
-        admin = _psycopg_connect(url)
-        admin.execute(f'CREATE DATABASE "{name}"')
-        parts = urlsplit(url)
-        os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
-        try:
-            return _run(path, f"PostgreSQL ({name})")
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            admin.close()
-    with tempfile.TemporaryDirectory() as folder:
-        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-        return _run(path, "SQLite (temporary file)")
-
-
-def _psycopg_connect(url: str):
-    import psycopg
-
-    return psycopg.connect(url, autocommit=True)
+    set_up_django_environment()
+    return run_on_throwaway_database(lambda label: _run(path, label), prefix="timeline_bench")
 
 
 def _run(path: Path, label: str) -> int:

@@ -13,17 +13,16 @@ is printed with the number of queries.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
+
+from throwaway_database import run_on_throwaway_database, set_up_django_environment  # noqa: E402
 
 PAGES = [
     ("timeline", "/"),
@@ -45,33 +44,14 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--db", type=Path, help="SQLite file to create or reuse")
     args = parser.parse_args()
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["DEBUG"] = "0"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    # Pages render static URLs: plain storage, as the manifest needs collectstatic first.
-    os.environ["STATICFILES_BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
-    url = os.environ.get("DATABASE_URL", "sqlite:///")
-    if url.startswith("postgres"):
-        import psycopg
-
-        name = f"timeline_bench_pages_{os.getpid()}"
-        admin = psycopg.connect(url, autocommit=True)
-        admin.execute(f'CREATE DATABASE "{name}"')
-        os.environ["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-        try:
-            return run(args, f"PostgreSQL ({name})")
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            admin.close()
-    if args.db:
-        os.environ["DATABASE_URL"] = f"sqlite:///{args.db.resolve()}"
-        return run(args, f"SQLite ({args.db})")
-    with tempfile.TemporaryDirectory() as folder:
-        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-        return run(args, "SQLite (temporary file)")
+    set_up_django_environment(
+        ALLOWED_HOSTS="testserver",
+        # Pages render static URLs: plain storage, as the manifest needs collectstatic.
+        STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage",
+    )
+    return run_on_throwaway_database(
+        lambda label: run(args, label), prefix="timeline_bench_pages", sqlite_file=args.db
+    )
 
 
 def run(args, label: str) -> int:
