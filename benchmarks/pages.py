@@ -72,6 +72,9 @@ def run(args, label: str) -> int:
         started = time.perf_counter()
         create_events(args.events)
         print(f"  created {args.events:,} events in {time.perf_counter() - started:.0f} s")
+        # Planner statistics, as autovacuum (PostgreSQL) or an operator (SQLite) would keep.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     else:
         print(f"  reusing {args.events:,} events")
     client = Client()

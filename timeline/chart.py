@@ -17,22 +17,14 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.db import connection
 from django.db.models import (
     Count,
-    DateField,
-    F,
-    Max,
-    Min,
-    OuterRef,
     QuerySet,
-    Subquery,
-    Sum,
-    Value,
 )
-from django.db.models.functions import Greatest
 from django.http import QueryDict
 
-from timeline.models import EventType, Figure
+from timeline.models import Event, EventType, Figure
 
 # Bar-count ceilings: a day per bar up to 120 days, then weeks (about two years), then
 # months (ten years), then years. Each keeps the chart at or below ~120 bars.
@@ -236,15 +228,25 @@ class EventsChart:
         return text
 
 
-def killed_lowest_low() -> Subquery:
-    """Per event: the lowest low bound among its killed figures (NULL when it has none)."""
-    return Subquery(
-        Figure.objects.filter(event=OuterRef("pk"), kind=Figure.Kind.KILLED)
-        .order_by()
-        .values("event")
-        .annotate(lowest=Min("low"))
-        .values("lowest")[:1]
+def killed_by_day(events: QuerySet) -> list[tuple[date, int, int]]:
+    """Per start day: the sum over events of each one's lowest killed figure, and how many
+    events had one.
+
+    One grouped pass over the killed figures of the filtered events. (A correlated
+    subquery per event cost 0.8 s over 200,000 events on PostgreSQL.)
+    """
+    inner, params = events.order_by().values("pk").query.sql_with_params()
+    quote = connection.ops.quote_name
+    figure, event = quote(Figure._meta.db_table), quote(Event._meta.db_table)
+    sql = (
+        f"SELECT e.date_start, SUM(m.lowest), COUNT(*) FROM ("
+        f"SELECT f.event_id, MIN(f.low) AS lowest FROM {figure} f "
+        f"WHERE f.kind = %s AND f.event_id IN ({inner}) GROUP BY f.event_id"
+        f") m JOIN {event} e ON e.id = m.event_id GROUP BY e.date_start"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Figure.Kind.KILLED, *params])
+        return [(_as_date(day), int(total), int(n)) for day, total, n in cursor.fetchall()]
 
 
 def events_chart(
@@ -262,33 +264,31 @@ def events_chart(
     never widen and events are clamped into. `link_base` is the page the bars link to
     (empty: this page; an entity page's chart links to the timeline).
     """
-    counted_on = F("date_start")
-    if date_from is not None:
-        counted_on = Greatest("date_start", Value(date_from, output_field=DateField()))
-    events = events.order_by()
-    span = events.aggregate(first=Min(counted_on), last=Max(counted_on))
-    if span["first"] is None:
+
+    # Grouped by day in SQL and into buckets here: SQLite's date truncation is a Python
+    # function called once per event, and a day has at most one row per type. Events
+    # that began before the filter's From date count on that date.
+    def counted_on(day) -> date:
+        day = _as_date(day)
+        return max(day, date_from) if date_from else day
+
+    rows = events.order_by().values("date_start", "type").annotate(n=Count("id")).order_by()
+    per_day = [(counted_on(row["date_start"]), row["type"], row["n"]) for row in rows]
+    if not per_day:
         return None
-    first, last = _as_date(span["first"]), _as_date(span["last"])
+    first = min(day for day, _, _ in per_day)
+    last = max(day for day, _, _ in per_day)
     unit = choose_unit(first, last)
-    # Grouped by day in SQL and into buckets here: a day has at most one row per type,
-    # and SQLite's date truncation is a Python function called once per event.
-    rows = (
-        events.annotate(bucket=counted_on, killed_low=killed_lowest_low())
-        .values("bucket", "type")
-        .annotate(n=Count("id"), killed=Sum("killed_low"), with_killed=Count("killed_low"))
-        .order_by()
-    )
     counts: dict[date, dict[int, int]] = {}
+    for day, event_type, n in per_day:
+        per_type = counts.setdefault(bucket_start(day, unit), {})
+        per_type[event_type] = per_type.get(event_type, 0) + n
     killed: dict[date, int] = {}
     events_with_killed = 0
-    for row in rows:
-        start = bucket_start(_as_date(row["bucket"]), unit)
-        per_type = counts.setdefault(start, {})
-        per_type[row["type"]] = per_type.get(row["type"], 0) + row["n"]
-        if row["with_killed"]:
-            killed[start] = killed.get(start, 0) + (row["killed"] or 0)
-            events_with_killed += row["with_killed"]
+    for day, total, n in killed_by_day(events):
+        start = bucket_start(counted_on(day), unit)
+        killed[start] = killed.get(start, 0) + total
+        events_with_killed += n
     types = list(EventType.objects.filter(pk__in={t for c in counts.values() for t in c}))
 
     buckets = []
