@@ -17,6 +17,9 @@ from timeline import search
 from timeline.models import Actor, Event, EventActor, EventType, Evidence, Figure, Location
 
 CASUALTY_KINDS = [Figure.Kind.KILLED, Figure.Kind.INJURED]
+# Below this many matches a text search is run once and its ids reused (SQLite allows
+# 32,766 bound parameters in a statement, PostgreSQL 65,535).
+SEARCH_IDS_LIMIT = 20_000
 SORT_CHOICES = [("date", "Oldest first"), ("-date", "Newest first")]
 STATUS_CHOICES = Event.Status.choices
 
@@ -92,6 +95,7 @@ class EventFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, user=None, **kwargs):
         self.user = user
+        self._matches: dict[str, object] = {}
         super().__init__(data, *args, **kwargs)
 
     @property
@@ -119,7 +123,20 @@ class EventFilter(django_filters.FilterSet):
 
     def filter_text(self, queryset, name, value):
         value = value.strip()
-        return search.matching(queryset, value) if value else queryset
+        return queryset.filter(pk__in=self._text_matches(value)) if value else queryset
+
+    def _text_matches(self, text: str):
+        """The events matching `text`, searched once per request.
+
+        The page, its count, the chart and every facet filter by the text; as a subquery
+        the search ran in each of them. A selective search (most are) is run once and
+        its ids reused; one matching more than SEARCH_IDS_LIMIT events stays a subquery.
+        """
+        if text not in self._matches:
+            matches = search.matching(self.queryset, text).order_by().values("pk")
+            ids = list(matches.values_list("pk", flat=True)[: SEARCH_IDS_LIMIT + 1])
+            self._matches[text] = ids if len(ids) <= SEARCH_IDS_LIMIT else matches
+        return self._matches[text]
 
     def filter_outlet(self, queryset, name, value):
         value = value.strip()

@@ -431,3 +431,29 @@ def test_a_form_submitted_without_javascript_redirects_to_a_tidy_permalink(clien
     assert response["Location"] == "/"
     # Already tidy: no redirect, and newest-first is kept.
     assert client.get("/?type=blockade&sort=-date").status_code == 200
+
+
+@pytest.mark.parametrize("limit", [1, 1000])
+def test_a_text_search_gives_the_same_page_and_facets_whether_its_matches_are_reused_or_not(
+    client, world, monkeypatch, limit
+):
+    import timeline.filters
+
+    monkeypatch.setattr(timeline.filters, "SEARCH_IDS_LIMIT", limit)
+    response = get(client, q="targets officials", type="military-strike")
+    assert slugs_in(get(client, q="Officials")) == ["deaths"]
+    assert slugs_in(get(client, q="Doha")) == ["talks"]
+    assert slugs_in(response) == []
+    assert facet_counts(get(client, q="israel"), "type")["military-strike"] == 1
+
+
+def test_a_selective_text_search_runs_the_search_once(client, world, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        get(client, q="targets")
+    searching = [q for q in captured if "LIKE" in q["sql"].upper() or "TSQUERY" in q["sql"].upper()]
+    # One query finds the matches; one more finds the matching quotes for the snippets.
+    # (As a subquery the search ran again in the count, the chart and every facet: 9 times.)
+    assert len(searching) == 2
