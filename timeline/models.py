@@ -28,10 +28,35 @@ def split_aliases(value: str) -> list[str]:
     return [line.strip() for line in value.splitlines() if line.strip()]
 
 
+class Outlet(models.Model):
+    """A news outlet or other source that articles and dataset records cite.
+
+    One row per outlet whatever it is called: its other spellings are aliases, so
+    "Quds News Network" and "QNN" filter and count as one.
+    """
+
+    slug = models.SlugField(max_length=200, unique=True)
+    name = models.CharField(max_length=300)
+    aliases = models.TextField(blank=True, help_text="One per line.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def alias_list(self) -> list[str]:
+        return split_aliases(self.aliases)
+
+
 class Article(models.Model):
     slug = models.SlugField(max_length=200, unique=True)
     title = models.CharField(max_length=500)
+    # The outlet as the source names it ("BBC (via wire)", or a dataset row's whole source
+    # list); `outlets` are the Outlet rows it cites, one per outlet, for filters and facets.
     outlet = models.CharField(max_length=200, blank=True)
+    outlets = models.ManyToManyField(Outlet, blank=True, related_name="articles")
     published = models.DateField(db_index=True)
     dateline = models.CharField(max_length=200, blank=True)
     url = models.URLField(max_length=1000, blank=True)
@@ -82,6 +107,30 @@ class EventType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EventSubType(models.Model):
+    """The second level of the taxonomy: an ACLED sub_event_type, a UCDP type of violence,
+    or a finer cut of one of our types. Each belongs to exactly one EventType."""
+
+    type = models.ForeignKey(EventType, on_delete=models.PROTECT, related_name="sub_types")
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    acled_sub_event_type = models.CharField(
+        "ACLED sub_event_type", max_length=100, blank=True, db_index=True
+    )
+    ucdp_type_of_violence = models.PositiveSmallIntegerField(
+        "UCDP type_of_violence", null=True, blank=True
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["type__order", "order", "name"]
+        verbose_name = "event sub-type"
+
+    def __str__(self) -> str:
+        return f"{self.type.name}: {self.name}"
 
 
 class Actor(models.Model):
@@ -248,6 +297,9 @@ class Event(models.Model):
 
     slug = models.SlugField(max_length=200, unique=True)
     type = models.ForeignKey(EventType, on_delete=models.PROTECT, related_name="events")
+    sub_type = models.ForeignKey(
+        EventSubType, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
     title = models.CharField(max_length=500)
     summary = models.TextField(blank=True)
     date_start = models.DateField()
@@ -313,6 +365,10 @@ class Event(models.Model):
         super().clean()
         if self.date_start and self.date_end and self.date_end < self.date_start:
             raise ValidationError({"date_end": "The end date is before the start date."})
+        if self.sub_type_id and self.type_id and self.sub_type.type_id != self.type_id:
+            raise ValidationError(
+                {"sub_type": f"“{self.sub_type.name}” is not a kind of {self.type.name}."}
+            )
 
 
 class EventActor(models.Model):
@@ -322,19 +378,38 @@ class EventActor(models.Model):
         TARGET = "target", "Target"
         MEDIATOR = "mediator", "Mediator"
 
+    class Side(models.TextChoices):
+        # As a dataset codes them: ACLED actor1 + assoc_actor_1 are side A, actor2 +
+        # assoc_actor_2 side B; UCDP side_a / side_b. Blank: no sides (talks, statements).
+        NONE = "", "No side"
+        A = "a", "Side A"
+        B = "b", "Side B"
+
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="event_actors")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="event_roles")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.PARTY)
+    side = models.CharField(max_length=1, choices=Side.choices, blank=True, default="")
+    # ACLED's assoc_actor_N: with its side's primary actor, not one itself.
+    associated = models.BooleanField(default=False)
+    # The name the source used, when it differs from the actor's ("Military Forces of
+    # Israel (2022-)" for Israel's forces): exports give the source's name back.
+    source_name = models.CharField(max_length=300, blank=True)
 
     class Meta:
+        ordering = ["side", "associated", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["event", "actor", "role"], name="event_actor_role_unique"
+                fields=["event", "actor", "role", "side", "source_name"],
+                name="event_actor_role_unique",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.actor} ({self.get_role_display()})"
+
+    @property
+    def name_as_given(self) -> str:
+        return self.source_name or self.actor.name
 
 
 class Evidence(models.Model):
@@ -403,9 +478,19 @@ class Figure(models.Model):
         MORE_THAN = "more-than", "more than"
         UP_TO = "up-to", "up to"
 
+    class Basis(models.TextChoices):
+        # A claim is a number a named source stated ("hospital officials, via the BBC");
+        # a coding is a dataset's own count (ACLED's fatalities, UCDP's best/low/high),
+        # which the outlets it read never stated as such.
+        CLAIM = "claim", "claim"
+        CODING = "coding", "dataset coding"
+
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="figures")
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    basis = models.CharField(max_length=6, choices=Basis.choices, default=Basis.CLAIM)
     low = models.PositiveIntegerField()
+    # A dataset's best estimate inside low..high (UCDP's best); empty for claims.
+    best = models.PositiveIntegerField(null=True, blank=True)
     high = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: open-ended.")
     qualifier = models.CharField(max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
     attributed_to = models.CharField(max_length=300, blank=True)
@@ -448,3 +533,54 @@ class Figure(models.Model):
     @property
     def display(self) -> str:
         return f"{self.amount} {self.get_kind_display()}"
+
+
+class DatasetRecord(models.Model):
+    """The row of an external dataset an event was imported from, kept whole.
+
+    `row` holds every column as read (strings, the dataset's own spelling), so nothing the
+    importer does not model is lost and the exports can give the row back unchanged.
+    """
+
+    class Dataset(models.TextChoices):
+        ACLED = "acled", "ACLED"
+        UCDP = "ucdp", "UCDP GED"
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="dataset_record")
+    dataset = models.CharField(max_length=20, choices=Dataset.choices)
+    record_id = models.CharField(max_length=100)
+    # ACLED's timestamp (its revision); UCDP has none.
+    revision = models.BigIntegerField(null=True, blank=True)
+    row = models.JSONField()
+    # The article holding the row's notes (ACLED) or source text (UCDP), quoted as evidence.
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="dataset_records"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "record_id"], name="dataset_record_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_dataset_display()} {self.record_id}"
+
+
+class ActorRedirect(models.Model):
+    """An old slug of an actor merged into another: its URLs redirect for good."""
+
+    old_slug = models.SlugField(max_length=200, unique=True)
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="redirects")
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.actor.slug}"
+
+
+class LocationRedirect(models.Model):
+    """An old slug of a place merged into another: its URLs redirect for good."""
+
+    old_slug = models.SlugField(max_length=200, unique=True)
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="redirects")
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.location.slug}"

@@ -715,9 +715,9 @@ BAD_FIXTURES = {
         "'published' is required",
     ),
     "unknown event type": (
-        _set("events.1.type", "riot"),
+        _set("events.1.type", "uprising"),
         'event "deaths"',
-        "unknown event type 'riot'",
+        "unknown event type 'uprising'",
     ),
     "unknown actor": (
         _set("events.1.actors", ["Hezbollah"]),
@@ -809,7 +809,7 @@ def test_bad_fixture_is_rejected_naming_file_and_record_and_nothing_is_written(
 
 def test_service_raises_fixture_error_with_file_record_and_problem(tmp_path):
     data = fixture()
-    data["events"][1]["type"] = "riot"
+    data["events"][1]["type"] = "uprising"
     path = write_yaml(tmp_path / "bad.yaml", data)
 
     with pytest.raises(FixtureError) as error:
@@ -817,7 +817,7 @@ def test_service_raises_fixture_error_with_file_record_and_problem(tmp_path):
 
     assert error.value.file == str(path)
     assert error.value.record.startswith('event "deaths"')
-    assert "unknown event type 'riot'" in error.value.problem
+    assert "unknown event type 'uprising'" in error.value.problem
 
 
 def test_duplicate_slug_across_files_names_both_files(tmp_path, existing_rows):

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from timeline.date_display import describe_span
-from timeline.models import Event, EventType, Evidence, Figure, Location
+from timeline.models import Event, EventSubType, EventType, Evidence, Figure, Location
 from timeline.tests.factories import (
     make_article,
     make_event,
@@ -19,7 +19,7 @@ from timeline.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def test_the_ten_event_types_are_seeded_with_acled_and_plover_mappings():
+def test_the_sixteen_event_types_are_seeded_with_acled_and_plover_mappings():
     slugs = set(EventType.objects.values_list("slug", flat=True))
     assert slugs == {
         "negotiation",
@@ -32,11 +32,40 @@ def test_the_ten_event_types_are_seeded_with_acled_and_plover_mappings():
         "humanitarian-aid",
         "ceasefire",
         "hostage-release",
+        "violence-against-civilians",
+        "protest",
+        "riot",
+        "arrest",
+        "property-destruction",
+        "strategic-development",
     }
     for event_type in EventType.objects.all():
         assert event_type.acled_event_type and event_type.acled_sub_event_type
         assert event_type.plover_category
         assert event_type.symbol
+
+
+def test_every_acled_sub_event_type_and_ucdp_violence_type_is_exactly_one_sub_type():
+    acled = list(
+        EventSubType.objects.exclude(acled_sub_event_type="").values_list(
+            "acled_sub_event_type", flat=True
+        )
+    )
+    assert len(acled) == len(set(acled)) == 25
+    ucdp = sorted(
+        EventSubType.objects.exclude(ucdp_type_of_violence=None).values_list(
+            "ucdp_type_of_violence", flat=True
+        )
+    )
+    assert ucdp == [1, 2, 3]
+
+
+def test_a_sub_type_of_another_type_is_refused():
+    event = make_event(type="military-strike")
+    event.sub_type = EventSubType.objects.get(slug="peaceful-protest")
+    with pytest.raises(ValidationError) as error:
+        event.full_clean()
+    assert "sub_type" in error.value.message_dict
 
 
 def test_evidence_offsets_are_found_from_the_quote():
