@@ -20,7 +20,11 @@ CASUALTY_KINDS = [Figure.Kind.KILLED, Figure.Kind.INJURED]
 # Below this many matches a text search is run once and its ids reused (SQLite allows
 # 32,766 bound parameters in a statement, PostgreSQL 65,535).
 SEARCH_IDS_LIMIT = 20_000
-SORT_CHOICES = [("date", "Oldest first"), ("-date", "Newest first")]
+SORT_CHOICES = [
+    ("date", "Oldest first"),
+    ("-date", "Newest first"),
+    ("relevance", "Most relevant (with a search)"),
+]
 STATUS_CHOICES = Event.Status.choices
 
 
@@ -82,7 +86,9 @@ class EventFilter(django_filters.FilterSet):
         choices=SORT_CHOICES,
         method="filter_nothing",
         label="Order",
-        error_messages={"invalid_choice": "“%(value)s” is not an order; use date or -date."},
+        error_messages={
+            "invalid_choice": "“%(value)s” is not an order; use date, -date or relevance."
+        },
     )
 
     class Meta:
@@ -133,9 +139,12 @@ class EventFilter(django_filters.FilterSet):
         its ids reused; one matching more than SEARCH_IDS_LIMIT events stays a subquery.
         """
         if text not in self._matches:
-            matches = search.matching(self.queryset, text).order_by().values("pk")
-            ids = list(matches.values_list("pk", flat=True)[: SEARCH_IDS_LIMIT + 1])
-            self._matches[text] = ids if len(ids) <= SEARCH_IDS_LIMIT else matches
+            matches = search.document_matches(text, using=self.queryset.db)
+            if matches is None:
+                self._matches[text] = []
+            else:
+                ids = list(matches[: SEARCH_IDS_LIMIT + 1])
+                self._matches[text] = ids if len(ids) <= SEARCH_IDS_LIMIT else matches
         return self._matches[text]
 
     def filter_outlet(self, queryset, name, value):
@@ -171,10 +180,19 @@ class EventFilter(django_filters.FilterSet):
         return queryset
 
     @property
+    def order(self) -> str:
+        """ "date", "-date" or "relevance" (the default with a search; only with one)."""
+        if not (self.is_bound and self.form.is_valid()):
+            return "date"
+        sort = self.form.cleaned_data.get("sort")
+        searching = bool((self.form.cleaned_data.get("q") or "").strip())
+        if searching and sort in {"", None, "relevance"}:
+            return "relevance"
+        return "-date" if sort == "-date" else "date"
+
+    @property
     def newest_first(self) -> bool:
-        return (
-            self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("sort") == "-date"
-        )
+        return self.order == "-date"
 
     @property
     def error_messages(self) -> list[str]:

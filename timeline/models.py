@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
@@ -584,3 +585,27 @@ class LocationRedirect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_slug} → {self.location.slug}"
+
+
+class SearchDocument(models.Model):
+    """The one stored, indexed text-search document of an event (timeline.search_documents).
+
+    Its words: the title, summary, type and sub-type names, place and actor names with
+    their aliases, and every evidence quote. On PostgreSQL `vector` holds them (a GIN
+    index, migration 0006); on SQLite the document lives in the FTS5 table
+    `timeline_search_fts` (rowid = event id) and this table stays empty.
+    """
+
+    # No database constraint and no cascade: search_documents drops the document when
+    # its event is deleted (and search joins from events, so a stale one never matches).
+    event = models.OneToOneField(
+        Event,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="search_document",
+    )
+    vector = SearchVectorField(null=True)
+
+    def __str__(self) -> str:
+        return f"Search document of event {self.event_id}"

@@ -14,6 +14,9 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 CURSOR = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(\d{1,18})$")
+# Relevance order has no key to seek from; its pages are offsets ("@50"), bounded by the
+# number of matches that are ranked at all.
+OFFSET_CURSOR = re.compile(r"^@(\d{1,6})$")
 
 
 def parse_cursor(value: str) -> tuple[date, int] | None:
@@ -24,6 +27,17 @@ def parse_cursor(value: str) -> tuple[date, int] | None:
         return date.fromisoformat(match[1]), int(match[2])
     except ValueError:
         return None
+
+
+def parse_offset_cursor(value: str, *, limit: int) -> int | None:
+    match = OFFSET_CURSOR.match(value or "")
+    if not match or int(match[1]) > limit:
+        return None
+    return int(match[1])
+
+
+def make_offset_cursor(offset: int) -> str:
+    return f"@{offset}"
 
 
 def make_cursor(event) -> str:

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils.text import slugify
 
-from timeline import acled
+from timeline import acled, search_documents
 from timeline.extraction.evaluation import KeyEvent, Report, evaluate
 from timeline.extraction.figures import FigureMention, fatality_total
 from timeline.extraction.gazetteer import Gazetteer, GazetteerEntry
@@ -99,7 +99,7 @@ def propose_for_articles(
     gazetteer = gazetteer or build_gazetteer()
     event_types = {event_type.slug: event_type for event_type in EventType.objects.all()}
     summary = ProposalSummary()
-    with transaction.atomic():
+    with transaction.atomic(), search_documents.deferred():
         for article in articles:
             summary.articles += 1
             proposals = propose_events(

@@ -1,42 +1,39 @@
-"""Text search (`q`) over events: titles, summaries, actor and location names and aliases,
-event-type names and the evidence quotes.
+"""Text search (`q`) over events: titles, summaries, type and sub-type names, actor and
+place names and aliases, and the evidence quotes, as one stored document per event
+(timeline.search_documents) with a full-text index on each database.
 
 The query language is PostgreSQL's "websearch" syntax, parsed here once for both databases:
-words (every one must match somewhere: an AND of terms, each an OR over the fields),
-"quoted phrases" (straight or curly quotes; consecutive words in one field),
-`-word` / `-"a phrase"` (must match nowhere) and `a or b`. A word with inner
-punctuation ("Netanyahu's", "delegation-level") is the phrase of its parts, as on PostgreSQL.
+words (every one must match somewhere: an AND of terms), "quoted phrases" (straight or
+curly quotes; consecutive words in one field), `-word` / `-"a phrase"` (must match
+nowhere) and `a or b`. A word with inner punctuation ("Netanyahu's", "delegation-level")
+is the phrase of its parts, as on PostgreSQL.
 
-Matching, identical on both databases (tests in test_search.py pin it on the seed):
-- Text configuration 'simple': lower-cased words, no stemming and no stop words, so "US"
-  and "the" are searchable and nothing language-specific decides a match.
+Parsing keeps the query cheap whatever is typed: a term repeated is one term; a bare
+stop word ("the", "of") is dropped when the query has other words (inside a phrase it
+counts); at most MAX_CLAUSES terms are kept. The whole query then becomes one full-text
+condition on the document table, answered by its index: one index scan, whatever the
+number of terms and whatever the planner's statistics (issue 12: twelve "ab"s, or
+"gaza israeli" straight after an import, used to stack one semi-join per term and table).
+
+Matching, identical on both databases (test_search.py pins it on the seed and on a
+corpus of real ACLED notes against a reference matcher written in Python):
+- Lower-cased words, no stemming, no stop words in the documents: "US" and "the" are
+  searchable and nothing language-specific decides a match.
 - Every word matches as a word *prefix*: "kill" finds "killed" and "killing", "Qatar"
   finds "Qatari", but "killed" does not find "kill". In a phrase, every word but the last
   must match whole and the last is a prefix ("ceasefire talk" finds "ceasefire talks").
-  This is why 'simple' + prefixes rather than 'english' stemming: a Snowball stemmer cannot
-  run inside SQLite without per-row Python, and prefixes agree exactly on both databases.
 - A one-character last word matches whole ("Hamas's" is the phrase "hamas s", which must
   not find "Hamas says").
-- Words are runs of letters and digits, everywhere: in queries, and in documents on both
-  databases. PostgreSQL's parser would keep "delegation-level", "3.5", "bbc.co.uk" and
-  "a/b" whole and skip "<tags>", so its documents see - < & / . : @ as spaces first.
+- Words are runs of letters and digits, in queries and in documents.
+- A phrase never runs from one field into the next.
 
-PostgreSQL: `to_tsvector('simple', …) @@ to_tsquery('simple', 'ceasefire' <-> 'talk':*)`
-per term and table. Each table's document has its own GIN expression index (migration
-0003_search_indexes) and the query repeats the exact expression, so the planner uses them;
-evidence, actors, locations and types are `IN (subquery)` per term. No stored column is
-needed and nothing has to be kept in step on writes.
+PostgreSQL: `searchdocument.vector @@ to_tsquery('simple', …)` with a GIN index, ranked by
+ts_rank. SQLite: `timeline_search_fts MATCH …` (FTS5), ranked by bm25.
 
-SQLite fallback: the same clauses as GLOB patterns over a normalised document (common
-punctuation and whitespace turned into single spaces, wrapped in spaces), so a word start is
-" word". `icontains`/LIKE would be ASCII-only case-insensitive on SQLite and SQLite's lower()
-is ASCII-only too; instead every letter becomes a class of its cases (`[éÉ]gypte`), which is
-Unicode-aware and still evaluated entirely inside SQLite, no per-row Python.
-
-Known differences (none in the seed): a character outside SEPARATORS that is neither
-letter nor digit (say "→") separates words on PostgreSQL but not on SQLite; and in a
-phrase, a gap of several separators not in PHRASE_GAP_SEPARATORS ("word « word") is
-adjacent on PostgreSQL only.
+Relevance (`sort=relevance`, the default when `q` is given) ranks at most RANK_LIMIT
+matches; beyond that no ranking is honest and cheap at once, so the page takes the
+newest matches first (the date index's order) and says so, and the count is shown as
+"more than 10,000" (counting stops there).
 
 Snippets: `annotate_snippets(events, text)` marks the matching words of the best-matching
 evidence quote of each event in one query: `ts_headline` on PostgreSQL (with private-use
@@ -58,41 +55,66 @@ from django.contrib.postgres.search import (
     SearchVectorExact,
 )
 from django.db import connections
-from django.db.models import BooleanField, F, Func, Q, QuerySet, TextField, Value
+from django.db.models import BooleanField, F, FloatField, Func, Q, QuerySet, TextField, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from timeline.models import Actor, Event, EventActor, EventType, Evidence, Location
+from timeline.models import Event, Evidence, SearchDocument
+from timeline.search_documents import FIELD_BREAK, FTS_TABLE, PLAIN_WORD_SEPARATORS, WORD
 
 CONFIG = "simple"
 MAX_CLAUSES = 12
 MAX_WORDS_PER_CLAUSE = 8
 MIN_PREFIX = 2
-# Turned into spaces in PostgreSQL documents (see _plain_words); the migration that
-# creates the GIN indexes repeats this list.
-PLAIN_WORD_SEPARATORS = "-<&/.:@"
-# What a word is, in queries and (on SQLite) in documents: letters and digits.
-WORD = re.compile(r"[^\W_]+")
+# Relevance ranks at most this many matches, and counts stop here ("more than 10,000").
+RANK_LIMIT = 10_000
+# Bare words that match nearly every document and say nothing about it; dropped from a
+# query that has other words (a phrase keeps them: "the release").
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "this",
+        "to",
+        "was",
+        "were",
+        "with",
+    ]
+)
 TOKEN = re.compile(r'(-?)["“”„]([^"“”„]*)["“”„]?|(\S+)')
 
-# The fields of each table that `q` searches (the GIN indexes cover exactly these).
-EVENT_FIELDS = ("title", "summary")
+# The field of the evidence that snippets are cut from.
 EVIDENCE_FIELDS = ("quote",)
-NAMED_FIELDS = ("name", "aliases")  # Actor and Location
-TYPE_FIELDS = ("name",)
 
-# Characters the SQLite fallback treats as word separators (PostgreSQL's parser treats
-# every character but letters and digits this way). "]" first and "-" last, for GLOB.
+# Characters the SQLite snippet matcher treats as word separators (PostgreSQL's parser
+# treats every character but letters and digits this way). "]" first and "-" last, for GLOB.
 SEPARATORS = (
     "] \n\r\t\u00a0\u2009\u202f\u2007!\"#$%&'()*+,./:;<=>?@[\\^_`{|}~“”‘’„‚«»‹›–—―‐‑…•·§°′″¡¿-"
 )
 # The separators that are replaced by spaces (runs collapsed) before a phrase is matched,
 # so that "Hamas, Israel" and "ceasefire: talks" are adjacent words as on PostgreSQL.
-# SQLite's parser stack allows only so many nested REPLACE()s inside the facet subqueries
-# (15 characters overflowed, 13 fitted; 11 leave room), so this list is the common ones
-# only; a gap of one separator of any kind needs no replacing. test_search pins the
-# deepest query.
+# SQLite's parser stack allows only so many nested REPLACE()s (15 characters overflowed
+# inside the old facet subqueries, 13 fitted), so this list is the common ones only; a gap
+# of one separator of any kind needs no replacing.
 PHRASE_GAP_SEPARATORS = ',.:;"“”’–—-'
 COLLAPSE_PASSES = 2  # runs of up to 4 spaces become one
 
@@ -132,10 +154,14 @@ class ParsedQuery:
 
 
 def parse(text: str) -> ParsedQuery:
-    """Parse websearch syntax: words, "phrases", -negation and `or`."""
+    """Parse websearch syntax: words, "phrases", -negation and `or`.
+
+    A term already in the query is dropped, and so is a bare stop word when the query has
+    a word that is not one; at most MAX_CLAUSES terms are kept.
+    """
     groups: list[list[Clause]] = []
     pending_or = False
-    count = 0
+    seen: set[Clause] = set()
     for match in TOKEN.finditer(text or ""):
         negated_phrase, phrase, bare = match.groups()
         if bare is not None:
@@ -147,77 +173,102 @@ def parse(text: str) -> ParsedQuery:
         else:
             negated = bool(negated_phrase)
             words = WORD.findall(phrase)
+        words = [w.lower() for w in words if w.lower() != FIELD_BREAK]
         if not words:
             continue
-        clause = Clause(tuple(w.lower() for w in words[:MAX_WORDS_PER_CLAUSE]), negated)
-        count += 1
-        if count > MAX_CLAUSES:
-            break
+        clause = Clause(tuple(words[:MAX_WORDS_PER_CLAUSE]), negated)
+        if clause in seen:
+            pending_or = False
+            continue
+        seen.add(clause)
         if pending_or:
             groups[-1].append(clause)
         else:
             groups.append([clause])
         pending_or = False
-    return ParsedQuery(tuple(tuple(group) for group in groups))
+    if any(not _is_stop_word(c) for group in groups for c in group):
+        groups = [kept for group in groups if (kept := [c for c in group if not _is_stop_word(c)])]
+    clauses_left = MAX_CLAUSES
+    capped: list[tuple[Clause, ...]] = []
+    for group in groups:
+        if clauses_left <= 0:
+            break
+        capped.append(tuple(group[:clauses_left]))
+        clauses_left -= len(capped[-1])
+    return ParsedQuery(tuple(capped))
+
+
+def _is_stop_word(clause: Clause) -> bool:
+    return len(clause.words) == 1 and clause.words[0] in STOP_WORDS
 
 
 def matching(queryset: QuerySet, text: str) -> QuerySet:
-    """Events matching `text` (see the module docstring): a filter, evaluated in the database.
+    """Events matching `text` (see the module docstring): one full-text condition.
 
     Text with no searchable word in it ("<>", "'); --") matches nothing.
     """
+    ids = document_matches(text, using=queryset.db)
+    return queryset.none() if ids is None else queryset.filter(pk__in=ids)
+
+
+def document_matches(text: str, *, using: str = "default") -> QuerySet | None:
+    """The ids of the events matching `text`, a query on the search documents alone.
+
+    Run on its own (timeline.filters does, for up to 20,000 ids), the only plans it has
+    are the full-text index or a scan of the documents, so the planner cannot choose to
+    walk every event and test each one, whatever its statistics say. None: no words.
+    """
     query = parse(text)
     if not query:
-        return queryset.none()
-    vendor = connections[queryset.db].vendor
-    condition = Q()
-    for group in query.groups:
-        alternatives = Q()
-        for clause in group:
-            found = _clause_matches(clause, vendor)
-            alternatives |= ~found if clause.negated else found
-        condition &= alternatives
-    return queryset.filter(condition)
+        return None
+    if connections[using].vendor == "postgresql":
+        documents = SearchDocument.objects.using(using).filter(vector=tsquery_of(query))
+        return documents.values_list("event_id", flat=True)
+    return Event.objects.using(using).filter(sqlite_condition(query)).values_list("pk", flat=True)
 
 
-def _clause_matches(clause: Clause, vendor: str) -> Q:
-    """Events where the clause matches one of the searched fields.
+def ranked_ids(queryset: QuerySet, text: str, *, offset: int, limit: int) -> list[int]:
+    """Ids of `queryset` (already filtered by `text`) in relevance order, one page of them.
 
-    One `pk IN (… UNION ALL …)` per clause, each branch a filter on one table, so that on
-    PostgreSQL every branch can use that table's GIN index (an OR of conditions on the
-    event row and subqueries would scan the events instead).
+    Best first; ties newest first, then by id. Callers keep this to at most RANK_LIMIT
+    matches: every match is ranked.
     """
+    query = parse(text)
+    if not query:
+        return []
+    if connections[queryset.db].vendor == "postgresql":
+        rank = SearchRank(F("search_document__vector"), tsquery_of(query))
+        ordered = queryset.annotate(relevance=rank).order_by("-relevance", "-date_start", "-id")
+    else:
+        # bm25 is lower for a better match. A query of negations only has nothing to rank.
+        expression = fts_expression([g for g in query.groups if _is_positive(g)], [])
+        ordered = queryset.order_by("-date_start", "-id")
+        if expression:
+            bm25 = RawSQL(
+                f"(SELECT rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+                f"AND rowid = {Event._meta.db_table}.id)",
+                [expression],
+                output_field=FloatField(),
+            )
+            ordered = queryset.annotate(relevance=bm25).order_by("relevance", "-date_start", "-id")
+    return list(ordered.values_list("pk", flat=True)[offset : offset + limit])
 
-    def fields_match(*fields: str):
-        if vendor == "postgresql":
-            return SearchVectorExact(search_vector(*fields), tsquery(clause))
-        return sqlite_match(clause, *fields)
 
-    events = Event.objects.filter(fields_match(*EVENT_FIELDS)).values("pk")
-    quotes = Evidence.objects.filter(fields_match(*EVIDENCE_FIELDS)).values("event_id")
-    actors = EventActor.objects.filter(
-        actor__in=Actor.objects.filter(fields_match(*NAMED_FIELDS)).values("pk")
-    ).values("event_id")
-    places = Event.objects.filter(
-        location__in=Location.objects.filter(fields_match(*NAMED_FIELDS)).values("pk")
-    ).values("pk")
-    types = Event.objects.filter(
-        type__in=EventType.objects.filter(fields_match(*TYPE_FIELDS)).values("pk")
-    ).values("pk")
-    branches = [qs.order_by() for qs in (events, quotes, actors, places, types)]
-    return Q(pk__in=branches[0].union(*branches[1:], all=True))
+def count_up_to(queryset: QuerySet, limit: int = RANK_LIMIT) -> int:
+    """The number of rows, counted exactly up to `limit`; `limit + 1` means "more"."""
+    return queryset.order_by()[: limit + 1].count()
 
 
 # -- PostgreSQL ------------------------------------------------------------------------
 def search_vector(*fields: str) -> SearchVector:
-    """The document of these fields; the GIN indexes are built on exactly this expression."""
+    """A document of these fields, as the stored documents read them (for snippets)."""
     return SearchVector(*(_plain_words(name) for name in fields), config=CONFIG)
 
 
 def _plain_words(field: str) -> Replace:
     # PostgreSQL's parser keeps "3.5", "bbc.co.uk", "a/b", "x@y.z" and hyphenated words
     # whole, skips "<tags>" and "&entities;"; as spaces these read as plain words, the
-    # way the SQLite fallback (and the query parser) reads them.
+    # way the query parser (and the stored documents) read them.
     expression = F(field)
     for character in PLAIN_WORD_SEPARATORS:
         expression = Replace(expression, Value(character), Value(" "), output_field=TextField())
@@ -232,6 +283,16 @@ def tsquery_text(clause: Clause) -> str:
     return " <-> ".join(lexemes)
 
 
+def tsquery_of(query: ParsedQuery) -> SearchQuery:
+    """The whole query as one tsquery: an AND of groups, each an OR of (negated) clauses."""
+
+    def term(clause: Clause) -> str:
+        return f"!({tsquery_text(clause)})" if clause.negated else f"({tsquery_text(clause)})"
+
+    text = " & ".join("(" + " | ".join(term(c) for c in group) + ")" for group in query.groups)
+    return SearchQuery(text, search_type="raw", config=CONFIG)
+
+
 def tsquery(clause: Clause) -> SearchQuery:
     return SearchQuery(tsquery_text(clause), search_type="raw", config=CONFIG)
 
@@ -243,6 +304,54 @@ def any_of(clauses: Iterable[Clause]) -> SearchQuery:
 
 
 # -- SQLite ----------------------------------------------------------------------------
+def fts_phrase(clause: Clause) -> str:
+    # Words are letters and digits only, so quoting them cannot break out of the phrase.
+    return '"' + " ".join(clause.words) + '"' + (" *" if clause.last_is_prefix else "")
+
+
+def _is_positive(group: tuple[Clause, ...]) -> bool:
+    return not any(clause.negated for clause in group)
+
+
+def fts_expression(positive: list[tuple[Clause, ...]], negated: list[Clause]) -> str:
+    """An FTS5 query: every positive group (an OR of phrases), and none of `negated`."""
+    if not positive:
+        return ""
+    expression = " AND ".join(
+        "(" + " OR ".join(fts_phrase(c) for c in group) + ")" for group in positive
+    )
+    if negated:
+        expression = f"({expression}) NOT (" + " OR ".join(fts_phrase(c) for c in negated) + ")"
+    return expression
+
+
+def _fts_ids(expression: str) -> RawSQL:
+    return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression])
+
+
+def sqlite_condition(query: ParsedQuery) -> Q:
+    """The query on SQLite's FTS5 table: one MATCH when it can be written as one.
+
+    FTS5's NOT needs something on its left, so a query of negations only is a NOT IN, and
+    a group mixing a negation into an OR ("a or -b") is written out as sets.
+    """
+    positive = [group for group in query.groups if _is_positive(group)]
+    negated = [group[0] for group in query.groups if len(group) == 1 and group[0].negated]
+    mixed = [g for g in query.groups if not _is_positive(g) and len(g) > 1]
+    condition = Q()
+    if positive:
+        condition &= Q(pk__in=_fts_ids(fts_expression(positive, negated)))
+    elif negated:
+        condition &= ~Q(pk__in=_fts_ids(" OR ".join(fts_phrase(c) for c in negated)))
+    for group in mixed:
+        either = Q()
+        for clause in group:
+            found = Q(pk__in=_fts_ids(fts_phrase(clause)))
+            either |= ~found if clause.negated else found
+        condition &= either
+    return condition
+
+
 class Glob(Func):
     """`expression GLOB pattern`: case-sensitive, so patterns spell out each letter's cases."""
 
@@ -294,10 +403,10 @@ class Like(Func):
 
 
 def sqlite_match(clause: Clause, *fields: str) -> Q:
-    """The GLOB, behind a cheap LIKE on each ASCII word that every match must contain.
+    """The clause on these fields, for the snippets of one page's quotes (SQLite).
 
-    A GLOB with letter classes costs several times a LIKE per row; the LIKE rules out
-    most rows first. Words with non-ASCII letters skip it (LIKE would be case-sensitive).
+    A GLOB behind a cheap LIKE on each ASCII word that every match must contain; only a
+    page's evidence is matched this way, never the whole table.
     """
     plain = SpacedDocument(*(F(name) for name in fields))
     condition = Q()

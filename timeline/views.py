@@ -41,10 +41,12 @@ def filtered_events(request: HttpRequest) -> EventFilter:
 
 def canonical_query(query: QueryDict) -> str:
     """The query string without empty parameters (and the default order)."""
+    searching = any(value.strip() for value in query.getlist("q"))
+    default_sort = "relevance" if searching else "date"
     kept = QueryDict(mutable=True)
     for key, values in query.lists():
         values = [value for value in values if value]
-        if key == "sort" and values == ["date"]:
+        if key == "sort" and values == [default_sort]:
             continue
         if values:
             kept.setlist(key, values)
@@ -59,34 +61,56 @@ def query_without_cursor(request: HttpRequest) -> str:
 
 
 def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dict:
-    """Everything the timeline page and its partials show for one filter."""
+    """Everything the timeline page and its partials show for one filter.
+
+    With a search, the count stops at search.RANK_LIMIT ("more than 10,000") and the
+    events come in relevance order unless another order is asked for; past RANK_LIMIT
+    matches they come newest first instead (nothing is ranked), and the page says so.
+    """
     errors = list(event_filter.error_messages)
-    cursor = None
-    if not errors and request.GET.get("cursor"):
-        cursor = paging.parse_cursor(request.GET["cursor"])
-        if cursor is None:
-            errors.append("Page: that page link is not valid; start again from the first page.")
-    events, next_cursor, total = [], None, 0
+    order = event_filter.order
+    q = event_filter.form.cleaned_data.get("q") if not errors else None
+    events, next_cursor, total, ranked = [], None, 0, False
+    cursor = offset = None
     if not errors:
-        newest_first = event_filter.newest_first
+        total = search.count_up_to(event_filter.qs) if q else event_filter.qs.count()
+        ranked = order == "relevance" and total <= search.RANK_LIMIT
+        raw_cursor = request.GET.get("cursor")
+        if raw_cursor and ranked:
+            offset = paging.parse_offset_cursor(raw_cursor, limit=search.RANK_LIMIT)
+        elif raw_cursor:
+            cursor = paging.parse_cursor(raw_cursor)
+        if raw_cursor and cursor is None and offset is None:
+            errors.append("Page: that page link is not valid; start again from the first page.")
+    if not errors and ranked:
+        start = offset or 0
+        ids = search.ranked_ids(event_filter.qs, q, offset=start, limit=PAGE_SIZE + 1)
+        shown = Event.objects.filter(pk__in=ids[:PAGE_SIZE]).for_timeline()
+        by_id = {event.pk: event for event in shown}
+        events = [by_id[pk] for pk in ids[:PAGE_SIZE] if pk in by_id]
+        if len(ids) > PAGE_SIZE:
+            next_cursor = paging.make_offset_cursor(start + PAGE_SIZE)
+    elif not errors:
+        newest_first = order != "date"
         ordered = event_filter.qs.in_timeline_order(newest_first=newest_first)
         page = paging.page_after(ordered, cursor, PAGE_SIZE, newest_first=newest_first)
         events = list(page.items.for_timeline()) if page.items is not None else []
         next_cursor = page.next_cursor(events)
-        q = event_filter.form.cleaned_data.get("q")
-        if q:
-            search.annotate_snippets(events, q)
-        total = event_filter.qs.count()
+    if q and events:
+        search.annotate_snippets(events, q)
     return {
         "filter": event_filter,
         "errors": errors,
         "events": events,
         "total": total,
+        "more_than": f"{search.RANK_LIMIT:,}" if total > search.RANK_LIMIT else None,
         "next_cursor": next_cursor,
-        "is_continuation": cursor is not None,
+        "is_continuation": cursor is not None or offset is not None,
         "facets": event_filter.facets(),
         "chips": event_filter.active_filters(),
-        "newest_first": event_filter.newest_first,
+        "order": order,
+        "ranked": ranked,
+        "newest_first": order == "-date",
         "query": query_without_cursor(request),
     }
 

@@ -40,7 +40,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from timeline import acled
+from timeline import acled, search_documents
 from timeline.models import (
     Actor,
     Article,
@@ -678,7 +678,8 @@ def write_dataset_rows(
         raise DatasetImportError(path, problems=problems)
 
     result = ImportResult(skipped=problems)
-    with transaction.atomic():
+    # The search documents of everything written are rebuilt once, set-based, at the end.
+    with transaction.atomic(), search_documents.deferred():
         _write(path, built, external_prefix, compare, skip_bad, progress, result)
     result.skipped.sort(key=lambda problem: problem.line)
     return result
@@ -791,6 +792,8 @@ def _create_batch(path, batch: list[_Built], links, articles: dict[str, Article]
         ],
         batch_size=BATCH_SIZE,
     )
+    # bulk_create sends no signals: name the new events for their search documents.
+    search_documents.mark_stale([item.event.pk for item in batch])
 
 
 def _refresh_article(path, item: _Built, stored: Article) -> Article:

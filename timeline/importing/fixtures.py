@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from timeline import search_documents
 from timeline.importing.fixture_format import (
     RAW_SUFFIXES,
     STRUCTURED_SUFFIXES,
@@ -169,7 +170,7 @@ def import_fixture_paths(
     ]
     records = _Records.collect(fixtures, raw_articles)
     summary = ImportSummary(files=len(files), dry_run=dry_run)
-    with transaction.atomic():
+    with transaction.atomic(), search_documents.deferred():
         plan = _plan(records)
         _write(plan, summary)
         if propose and raw_articles:
