@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 # Serving locally: debug on (plain static files, no HTTPS redirect) unless the caller says otherwise.
 RUN_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run test venv migrate fixtures lint format e2e check-deploy clean
+.PHONY: run serve test venv migrate fixtures lint format e2e check-deploy clean
 
 # The venv is rebuilt only when requirements.txt changes, so re-running is quick.
 $(VENV)/.installed: requirements.txt
@@ -25,6 +25,21 @@ fixtures: migrate
 
 run: fixtures
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Production serving: DEBUG off, static files collected for WhiteNoise's compressed
+# manifest, migrations applied, gunicorn with a worker count from the CPU count
+# (config/gunicorn.conf.py). Without SECRET_KEY a random one is kept in .secret-key.
+# SECURE_SSL_REDIRECT defaults to 0 here (plain HTTP on loopback); behind a TLS proxy set 1.
+SERVE_ENV := DEBUG=0 SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} \
+	SECRET_KEY="$${SECRET_KEY:-$$(cat .secret-key)}"
+
+.secret-key:
+	@umask 077 && head -c 48 /dev/urandom | base64 | tr -d '\n' > $@
+
+serve: venv .secret-key
+	$(SERVE_ENV) $(PY) manage.py collectstatic --no-input -v 0
+	$(SERVE_ENV) $(PY) manage.py migrate --no-input -v 0
+	$(SERVE_ENV) $(VENV)/bin/gunicorn -c config/gunicorn.conf.py
 
 test: venv
 	$(PY) -m pytest

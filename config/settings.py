@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session and auth middleware, so it sees their reads and writes too.
+    "config.replicas.PrimaryPinningMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -82,13 +84,49 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+
+def database(url: str) -> dict:
+    """One DATABASES entry; PostgreSQL connections come from a psycopg pool per process.
+
+    DATABASE_POOL=0 turns the pool off (then CONN_MAX_AGE keeps connections open).
+    DATABASE_POOL_MAX_SIZE bounds each process's connections (gunicorn's sync workers
+    serve one request at a time, so a few are plenty).
+    """
+    config = dj_database_url.parse(
+        url,
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
+    if config["ENGINE"].endswith("postgresql") and env_bool("DATABASE_POOL", True):
+        # Django's pool and persistent connections exclude each other.
+        config["CONN_MAX_AGE"] = 0
+        config["CONN_HEALTH_CHECKS"] = False
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", "1")),
+            "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "4")),
+            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+        }
+    return config
+
+
+DATABASES = {
+    "default": database(os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
 }
+
+# Read replicas (config.replicas): public reads go to them, writes, the admin, the
+# review desk and a session's requests just after a write go to the primary.
+REPLICA_DATABASES: list[str] = []
+_replica_urls = os.environ.get("DATABASE_REPLICA_URLS", "").split(",")
+for _number, _url in enumerate(filter(None, map(str.strip, _replica_urls)), start=1):
+    # Under test a replica is the test database as the standby streams it (MIRROR).
+    DATABASES[f"replica_{_number}"] = {**database(_url), "TEST": {"MIRROR": "default"}}
+    REPLICA_DATABASES.append(f"replica_{_number}")
+DATABASE_ROUTERS = ["config.replicas.PrimaryReplicaRouter"]
+READ_REPLICAS_ENABLED = bool(REPLICA_DATABASES)
+# How long a session's reads stay on the primary after it wrote (replication lag).
+REPLICA_PIN_SECONDS = float(os.environ.get("REPLICA_PIN_SECONDS", "5"))
+# Paths whose every request reads from the primary (editors act on what they read).
+PRIMARY_PATH_PREFIXES = ("/admin/", "/review/")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -156,6 +194,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# Load balancers probe the health URL over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

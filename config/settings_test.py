@@ -21,3 +21,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Several test runs may share one PostgreSQL server (developers, CI): one database each.
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": f"test_timeline_{os.getpid()}"}  # noqa: F405
+
+# Tests run inside transactions on the primary, which a replica cannot see: reads stay on
+# the primary unless a test turns replicas on (test_replicas.py, with committed data).
+READ_REPLICAS_ENABLED = False
+# pytest-django switches database names under the connections; no pool to keep in step.
+for _database in DATABASES.values():  # noqa: F405
+    _database.get("OPTIONS", {}).pop("pool", None)

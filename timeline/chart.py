@@ -17,7 +17,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db import connection
+from django.db import connections
 from django.db.models import (
     Count,
     QuerySet,
@@ -236,6 +236,8 @@ def killed_by_day(events: QuerySet) -> list[tuple[date, int, int]]:
     subquery per event cost 0.8 s over 200,000 events on PostgreSQL.)
     """
     inner, params = events.order_by().values("pk").query.sql_with_params()
+    # The database the router reads these events from (a replica, on a public page).
+    connection = connections[events.db]
     quote = connection.ops.quote_name
     figure, event = quote(Figure._meta.db_table), quote(Event._meta.db_table)
     sql = (
