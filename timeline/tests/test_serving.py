@@ -32,6 +32,7 @@ def test_health_url_answers_head_too(client):
 
 def test_health_url_is_503_when_the_database_does_not_answer(client, monkeypatch, settings):
     settings.REPLICA_DATABASES = []
+
     def broken_cursor():
         raise connections["default"].Database.OperationalError("connection refused")
 
