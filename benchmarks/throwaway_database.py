@@ -43,7 +43,7 @@ def run_on_throwaway_database(
             from django.db import connections
 
             connections.close_all()
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             admin.close()
     if sqlite_file is not None:
         os.environ["DATABASE_URL"] = f"sqlite:///{sqlite_file.resolve()}"

@@ -43,6 +43,7 @@ sentinels that are turned into `<mark>` only after escaping), a Python-side wind
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -225,6 +226,13 @@ def document_matches(text: str, *, using: str = "default") -> QuerySet | None:
         documents = SearchDocument.objects.using(using).filter(vector=tsquery_of(query))
         return documents.values_list("event_id", flat=True)
     return Event.objects.using(using).filter(sqlite_condition(query)).values_list("pk", flat=True)
+
+
+def id_set(ids: list[int], *, using: str = "default") -> RawSQL:
+    """A subquery yielding these ids from one parameter: an array, or a JSON list."""
+    if connections[using].vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
 
 
 def ranked_ids(queryset: QuerySet, text: str, *, offset: int, limit: int) -> list[int]:
