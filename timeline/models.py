@@ -609,3 +609,17 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"Search document of event {self.event_id}"
+
+
+class DataVersion(models.Model):
+    """One row whose token changes with every write to what the timeline counts.
+
+    Database triggers bump it in the writing transaction (timeline.count_cache); cached
+    counts are keyed on the token, so none outlives the data it counted.
+    """
+
+    version = models.BigIntegerField(default=0)
+    token = models.CharField(max_length=64, default="")
+
+    def __str__(self) -> str:
+        return f"Data version {self.version}"

@@ -12,7 +12,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
-from timeline import paging, search
+from timeline import count_cache, paging, search
 from timeline.chart import events_chart
 from timeline.colours import for_dark_background, readable_ink
 from timeline.filters import EventFilter
@@ -72,8 +72,12 @@ def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dic
     q = event_filter.form.cleaned_data.get("q") if not errors else None
     events, next_cursor, total, ranked = [], None, 0, False
     cursor = offset = None
+    counts = count_cache.for_filter(event_filter, request.GET) if not errors else None
     if not errors:
-        total = search.count_up_to(event_filter.qs) if q else event_filter.qs.count()
+        total = counts.get(
+            "total",
+            lambda: search.count_up_to(event_filter.qs) if q else event_filter.qs.count(),
+        )
         ranked = order == "relevance" and total <= search.RANK_LIMIT
         raw_cursor = request.GET.get("cursor")
         if raw_cursor and ranked:
@@ -106,7 +110,7 @@ def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dic
         "more_than": f"{search.RANK_LIMIT:,}" if total > search.RANK_LIMIT else None,
         "next_cursor": next_cursor,
         "is_continuation": cursor is not None or offset is not None,
-        "facets": event_filter.facets(),
+        "facets": counts.get("facets", event_filter.facets) if counts else event_filter.facets(),
         "chips": event_filter.active_filters(),
         "order": order,
         "ranked": ranked,

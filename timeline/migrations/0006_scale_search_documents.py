@@ -1,4 +1,5 @@
-"""One stored search document per event (timeline.search_documents), filled for every event.
+"""One stored search document per event (timeline.search_documents), filled for every event;
+and the data version that database triggers bump on every write (timeline.count_cache).
 
 PostgreSQL: the table's tsvector gets a GIN index, and the four expression indexes of
 0003_search_indexes go (search no longer matches each table on its own; they only cost
@@ -51,6 +52,28 @@ def drop_search_structures(apps, schema_editor):
         schema_editor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
 
 
+def create_data_version(apps, schema_editor):
+    from timeline.count_cache import create_triggers_sql
+
+    apps.get_model("timeline", "DataVersion").objects.create(id=1, version=0, token="initial")
+    for statement in create_triggers_sql(schema_editor.connection.vendor):
+        schema_editor.execute(statement)
+
+
+def drop_data_version_triggers(apps, schema_editor):
+    from timeline.count_cache import COUNTED_TABLES
+
+    vendor = schema_editor.connection.vendor
+    for table in COUNTED_TABLES:
+        if vendor == "postgresql":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_data_version ON {table}")
+        else:
+            for operation in ("insert", "update", "delete"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_data_version_{operation}")
+    if vendor == "postgresql":
+        schema_editor.execute("DROP FUNCTION IF EXISTS timeline_bump_data_version()")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("timeline", "0005_seed_taxonomy"),
@@ -75,4 +98,18 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.RunPython(create_search_structures, drop_search_structures, elidable=False),
+        migrations.CreateModel(
+            name="DataVersion",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.BigIntegerField(default=0)),
+                ("token", models.CharField(default="", max_length=64)),
+            ],
+        ),
+        migrations.RunPython(create_data_version, drop_data_version_triggers, elidable=False),
     ]

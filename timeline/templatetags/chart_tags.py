@@ -13,9 +13,15 @@ def chart_for(context, event_filter) -> EventsChart | None:
     if not event_filter.is_bound or not event_filter.form.is_valid():
         return None
     data = event_filter.form.cleaned_data
-    return events_chart(
-        events=event_filter.qs,
-        query=context["request"].GET,
-        date_from=data.get("from"),
-        date_to=data.get("to"),
-    )
+
+    def chart() -> EventsChart | None:
+        return events_chart(
+            events=event_filter.qs,
+            query=context["request"].GET,
+            date_from=data.get("from"),
+            date_to=data.get("to"),
+        )
+
+    # The timeline's view keeps the request's counts cache on the filter (count_cache).
+    counts = getattr(event_filter, "count_cache", None)
+    return counts.get("chart", chart) if counts else chart()
