@@ -21,6 +21,8 @@ from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
+from timeline.merge_admin import merge_action
+from timeline.merging import merge_actors, merge_locations, merge_outlets
 from timeline.models import (
     Actor,
     Article,
@@ -30,6 +32,7 @@ from timeline.models import (
     Evidence,
     Figure,
     Location,
+    Outlet,
 )
 from timeline.proposing import propose_for_articles
 
@@ -78,7 +81,10 @@ class ArticleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["content_hash", "imported_at", "evidence_count", "reader_link"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "outlet", "published", "dateline", "url"]}),
+        (
+            None,
+            {"fields": ["title", "slug", "outlet", "outlets", "published", "dateline", "url"]},
+        ),
         ("Text", {"fields": ["text", "language"]}),
         (
             "Record",
@@ -86,6 +92,7 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
     ]
     actions = ["propose_events"]
+    autocomplete_fields = ["outlets"]
 
     @admin.action(description="Propose events from the selected articles", permissions=["change"])
     def propose_events(self, request: HttpRequest, queryset) -> None:
@@ -172,6 +179,7 @@ class ActorAdmin(admin.ModelAdmin):
     list_filter = ["kind", "country"]
     search_fields = ["name", "=slug", "aliases", "country"]
     prepopulated_fields = {"slug": ["name"]}
+    actions = [merge_action(merge_actors, "actor")]
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).annotate(_event_count=count_of(EventActor, "actor"))
@@ -191,6 +199,7 @@ class LocationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["tree_path"]
+    actions = [merge_action(merge_locations, "location")]
     fields = [
         "name",
         "slug",
@@ -201,6 +210,26 @@ class LocationAdmin(admin.ModelAdmin):
         "geo_precision",
         "aliases",
     ]
+
+
+@admin.register(Outlet)
+class OutletAdmin(admin.ModelAdmin):
+    form = AliasesForm
+    list_display = ["name", "slug", "article_count"]
+    search_fields = ["name", "=slug", "aliases"]
+    prepopulated_fields = {"slug": ["name"]}
+    actions = [merge_action(merge_outlets, "outlet")]
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_article_count=count_of(Article.outlets.through, "outlet"))
+        )
+
+    @admin.display(description="Articles citing it", ordering="_article_count")
+    def article_count(self, obj: Outlet) -> int:
+        return obj._article_count
 
 
 # --- Events and what hangs off them ---------------------------------------------------
