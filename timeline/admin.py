@@ -21,7 +21,7 @@ from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
-from timeline.merge_admin import merge_action
+from timeline.merge_admin import MergeAdminMixin, merge_action
 from timeline.merging import merge_actors, merge_locations, merge_outlets
 from timeline.models import (
     Actor,
@@ -173,7 +173,7 @@ class AliasesForm(forms.ModelForm):
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(MergeAdminMixin, admin.ModelAdmin):
     form = AliasesForm
     list_display = ["name", "kind", "country", "acled_type", "event_count"]
     list_filter = ["kind", "country"]
@@ -190,7 +190,7 @@ class ActorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(MergeAdminMixin, admin.ModelAdmin):
     form = AliasesForm
     list_display = ["name", "kind", "parent", "tree_path", "latitude", "longitude"]
     list_filter = ["kind", "geo_precision"]
@@ -213,7 +213,7 @@ class LocationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Outlet)
-class OutletAdmin(admin.ModelAdmin):
+class OutletAdmin(MergeAdminMixin, admin.ModelAdmin):
     form = AliasesForm
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name", "=slug", "aliases"]

@@ -2,7 +2,8 @@
 
 The action opens a confirmation page listing the selection, where the editor picks the
 one to keep; posting it (with its CSRF token) runs the merge service. Merging deletes the
-others, so it needs both the change and the delete permission.
+others, so it needs both the change and the delete permission (the admin's own
+`permissions=` on an action accepts any one of those listed, hence `has_merge_permission`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Callable
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
@@ -32,11 +35,23 @@ class MergeTargetForm(forms.Form):
         self.fields["into"].queryset = queryset
 
 
-def merge_action(merge: Callable[..., MergeResult], noun: str):
-    """An admin action merging the selected rows into the one the editor picks."""
+class MergeAdminMixin:
+    """For a ModelAdmin with a merge action: who may merge."""
 
-    @admin.action(description=f"Merge selected {noun}s into …", permissions=["change", "delete"])
+    def has_merge_permission(self, request: HttpRequest) -> bool:
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
+
+def merge_action(merge: Callable[..., MergeResult], noun: str):
+    """An admin action merging the selected rows into the one the editor picks.
+
+    The ModelAdmin using it needs MergeAdminMixin.
+    """
+
+    @admin.action(description=f"Merge selected {noun}s into …", permissions=["merge"])
     def merge_selected(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset):
+        if not modeladmin.has_merge_permission(request):
+            raise PermissionDenied
         selected = list(queryset.order_by("name"))
         if len(selected) < 2:
             modeladmin.message_user(
@@ -51,13 +66,13 @@ def merge_action(merge: Callable[..., MergeResult], noun: str):
             into = form.cleaned_data["into"]
             sources = [row for row in selected if row.pk != into.pk]
             try:
-                result = merge(sources=sources, into=into)
+                with transaction.atomic():
+                    modeladmin.log_deletions(request, queryset.exclude(pk=into.pk))
+                    result = merge(sources=sources, into=into)
+                    modeladmin.log_change(request, into, result.one_line())
             except MergeError as error:
                 modeladmin.message_user(request, f"Nothing was merged: {error}.", messages.ERROR)
                 return None
-            for source in sources:
-                modeladmin.log_deletion(request, source, str(source))
-            modeladmin.log_change(request, into, result.one_line())
             modeladmin.message_user(request, result.one_line(), messages.SUCCESS)
             return None
         opts = modeladmin.model._meta
