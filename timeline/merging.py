@@ -59,15 +59,15 @@ class MergeResult:
             return f"Nothing to merge into {self.kind} {self.into}."
         noun = self.kind if len(self.merged) == 1 else f"{self.kind}s"
         parts = [
-            f"{count} {label}"
-            for count, label in (
-                (self.links_moved, "event links moved"),
-                (self.links_folded, "duplicate event links folded"),
-                (self.events_moved, "events moved"),
-                (self.children_moved, "places re-parented"),
-                (self.articles_moved, "articles moved"),
-                (self.redirects, "redirects"),
-                (self.aliases_added, "aliases added"),
+            f"{count} {singular if count == 1 else plural}"
+            for count, singular, plural in (
+                (self.links_moved, "event link moved", "event links moved"),
+                (self.links_folded, "duplicate link folded", "duplicate links folded"),
+                (self.events_moved, "event moved", "events moved"),
+                (self.children_moved, "place re-parented", "places re-parented"),
+                (self.articles_moved, "article moved", "articles moved"),
+                (self.redirects, "redirect", "redirects"),
+                (self.aliases_added, "alias added", "aliases added"),
             )
             if count
         ]

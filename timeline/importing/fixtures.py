@@ -712,8 +712,9 @@ def _merge(merge, noun: str, losers, stored: dict, slug: str, specs: dict, summa
         raise specs[slug].origin.error(f"cannot merge: {error}") from None
     names = ", ".join(f"“{row.name}”" for row in losers)
     moved = result.links_moved + result.links_folded or result.events_moved
-    what = "event links" if noun == "actor" else "events"
-    summary.merges.append(f"{noun} {names} into {slug} ({moved} {what} moved)")
+    what = "event link" if noun == "actor" else "event"
+    plural = "" if moved == 1 else "s"
+    summary.merges.append(f"{noun} {names} into {slug} ({moved} {what}{plural} moved)")
 
 
 def _link_outlet(article: Article, outlets: OutletIndex, counts: ModelCounts) -> None:
