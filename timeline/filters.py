@@ -68,17 +68,18 @@ class RedirectedSlugsField(django_filters.fields.ModelMultipleChoiceField):
 
     def _check_values(self, value):
         values = [str(v) for v in value]
-        known = set(self.queryset.filter(slug__in=values).values_list("slug", flat=True))
-        moved = (
-            dict(
-                self.redirect_model.objects.filter(
-                    old_slug__in=[v for v in values if v not in known]
-                ).values_list("old_slug", f"{self.redirect_field}__slug")
+        try:
+            chosen = super()._check_values(values)
+            moved: dict[str, str] = {}
+        except forms.ValidationError:
+            moved = dict(
+                self.redirect_model.objects.filter(old_slug__in=values).values_list(
+                    "old_slug", f"{self.redirect_field}__slug"
+                )
             )
-            if set(values) - known
-            else {}
-        )
-        chosen = super()._check_values([moved.get(v, v) for v in values])
+            if not moved:
+                raise
+            chosen = super()._check_values([moved.get(v, v) for v in values])
         by_slug = {row.slug: row.pk for row in chosen}
         self.given = {by_slug.get(moved.get(v, v)): v for v in values}
         return chosen

@@ -419,3 +419,31 @@ def test_the_merge_leaves_the_article_outlets_alone(two_hamases):
         "wire"
     ]
     assert Event.objects.get(slug="coded").date_start == date(2025, 7, 6)
+
+
+# --- tree paths and query counts ------------------------------------------------------------
+
+
+def test_moving_a_place_rewrites_the_path_of_every_place_inside_it():
+    # Listed by name, "B" (a grandchild) comes before "Z" (its parent): rewriting each
+    # with save() recomputed B's path from Z's stale one.
+    top = make_location(slug="a", name="A")
+    middle = make_location(slug="z", name="Z", parent=top)
+    make_location(slug="b", name="B", parent=middle)
+    top.parent = make_location(slug="r", name="R")
+    top.save()
+    assert dict(Location.objects.values_list("slug", "tree_path")) == {
+        "r": "/r/",
+        "a": "/r/a/",
+        "z": "/r/a/z/",
+        "b": "/r/a/z/b/",
+    }
+
+
+def test_a_current_slug_in_the_filter_costs_no_redirect_lookup(client, two_hamases):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/", {"actor": "hamas", "location": "nowhere-yet"})
+    assert not [q for q in captured if "actorredirect" in q["sql"].lower()]
