@@ -34,6 +34,7 @@ from timeline.models import (
     Location,
     Outlet,
 )
+from timeline.outlets import link_article_outlets
 from timeline.proposing import propose_for_articles
 
 admin.site.site_header = "Conflict-events timeline — editors"
@@ -101,6 +102,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).annotate(_evidence_count=count_of(Evidence, "article"))
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # An article given outlet text but no outlet row cites the one the text names.
+        link_article_outlets(articles=[form.instance])
 
     def get_changelist(self, request: HttpRequest, **kwargs):
         return DeferredTextChangeList

@@ -231,3 +231,23 @@ def test_the_outlet_index_prefers_a_slug_then_a_name_then_an_alias():
     assert index.find("WAFA") == a
     assert index.find("wafa news agency") == b
     assert index.find("nothing") is None
+
+
+def test_an_article_saved_in_the_admin_without_outlets_cites_the_one_its_text_names(admin_client):
+    article = make_article(outlet="Wire")
+    article.outlets.clear()
+    response = admin_client.post(
+        reverse("admin:timeline_article_change", args=[article.pk]),
+        {
+            "title": article.title,
+            "slug": article.slug,
+            "outlet": "Reuters",
+            "published": "2025-07-07",
+            "dateline": "",
+            "url": "",
+            "text": article.text,
+            "language": "en",
+        },
+    )
+    assert response.status_code == 302
+    assert list(article.outlets.values_list("name", flat=True)) == ["Reuters"]
