@@ -115,6 +115,12 @@ def _redirect(model, *, old_slug: str, target_field: str, target) -> None:
     _save_checked(redirect)
 
 
+def _batches(ids: list[int], size: int = 5000):
+    """Keeps `pk IN (...)` under SQLite's bound-parameter limit."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
 # --- actors ---------------------------------------------------------------------------
 
 
@@ -141,25 +147,30 @@ def merge_actors(*, sources: Sequence[Actor], into: Actor, dry_run: bool = False
 
 
 def _merge_one_actor(source: Actor, into: Actor, result: MergeResult) -> None:
-    links = list(EventActor.objects.filter(actor=source))
+    links = list(
+        EventActor.objects.filter(actor=source).only("event", "role", "side", "source_name")
+    )
     taken = set(
         EventActor.objects.filter(
-            actor=into, event__in={link.event_id for link in links}
+            actor=into, event__in=EventActor.objects.filter(actor=source).values("event")
         ).values_list("event", "role", "side", "source_name")
     )
-    moved, folded = [], []
+    # Links that named the loser only by pointing at it, and links that give a name.
+    unnamed, named, folded = [], [], []
     for link in links:
-        link.source_name = link.source_name or source.name
-        key = (link.event_id, link.role, link.side, link.source_name)
+        key = (link.event_id, link.role, link.side, link.source_name or source.name)
         if key in taken:
             folded.append(link.pk)
             continue
         taken.add(key)
-        link.actor = into
-        moved.append(link)
-    EventActor.objects.filter(pk__in=folded).delete()
-    EventActor.objects.bulk_update(moved, ["actor", "source_name"], batch_size=1000)
-    result.links_moved += len(moved)
+        (named if link.source_name else unnamed).append(link.pk)
+    for batch in _batches(folded):
+        EventActor.objects.filter(pk__in=batch).delete()
+    for batch in _batches(unnamed):
+        EventActor.objects.filter(pk__in=batch).update(actor=into, source_name=source.name)
+    for batch in _batches(named):
+        EventActor.objects.filter(pk__in=batch).update(actor=into)
+    result.links_moved += len(unnamed) + len(named)
     result.links_folded += len(folded)
 
     before = len(into.alias_list)
@@ -190,9 +201,8 @@ def merge_locations(
     Its events move to `into`; the places inside it move under `into`, their tree paths
     (and their own children's) rewritten. `into` keeps its coordinates, or takes the
     loser's when it has none. When `into` lies inside the loser, it first takes the
-    loser's place in the tree. The loser's name and
-    aliases become aliases of `into`; its slug, and every old slug that redirected to it,
-    redirect to `into`. All or nothing.
+    loser's place in the tree. The loser's name and aliases become aliases of `into`; its
+    slug, and every old slug that redirected to it, redirect to `into`. All or nothing.
     """
     result = MergeResult(kind="location", into=into.slug, dry_run=dry_run)
     with transaction.atomic():
