@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef
 from django.utils.text import slugify
 
-from timeline.models import Article, Outlet, split_aliases
+from timeline.models import Article, Evidence, Outlet, split_aliases
 
 
 def _keys(text: str) -> tuple[str, str]:
@@ -130,3 +130,15 @@ def link_article_outlets(
         if [o.pk for o in current] != [outlet.pk]:
             article.outlets.set([outlet])
     return created
+
+
+def is_dataset_article(article: Article) -> bool:
+    """Whether the article holds a dataset row's notes (ACLED, UCDP).
+
+    Its outlet text is the row's whole source list; the dataset importer splits it into
+    outlets, so it must not become one Outlet named after the list.
+    """
+    return (
+        article.dataset_records.exists()
+        or Evidence.objects.filter(article=article).exclude(event__external_id="").exists()
+    )

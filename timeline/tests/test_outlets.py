@@ -204,6 +204,17 @@ def test_proposing_from_an_article_gives_it_its_outlet():
     assert list(article.outlets.values_list("name", flat=True)) == ["Example Wire"]
 
 
+def test_proposing_from_a_dataset_rows_notes_makes_no_outlet_of_its_source_list():
+    from timeline.proposing import propose_for_articles
+
+    notes = Article.objects.create(
+        slug="acled-x", title="x", outlet="ACLED: QNN; WAFA", published=date(2025, 7, 7), text="3."
+    )
+    make_evidence(event=make_event(external_id="acled:X"), article=notes, quote="3")
+    propose_for_articles(articles=[notes])
+    assert not Outlet.objects.exists()
+
+
 def test_the_backfill_migration_links_curated_articles_and_leaves_dataset_ones():
     existing = outlet("bbc", "BBC")
     curated = Article.objects.create(
