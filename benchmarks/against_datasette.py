@@ -195,8 +195,12 @@ def fetch(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[
 
 
 def timed(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[float, int, bytes]:
+    """Milliseconds, status and body; a response cut short counts as status 0."""
     started = time.perf_counter()
-    status, body = fetch(port, path, headers)
+    try:
+        status, body = fetch(port, path, headers)
+    except (OSError, http.client.HTTPException):
+        status, body = 0, b""
     return (time.perf_counter() - started) * 1000, status, body
 
 
@@ -370,7 +374,9 @@ def measure(args, questions, project_port: int, datasette_port: int) -> None:
             ):
                 ms, status, _ = timed(port, path, extra)
                 if status != 200:
-                    failures.append(f"{'project' if side == 0 else 'Datasette'} {path}: {status}")
+                    status_text = status or "cut short"
+                    who = "project" if side == 0 else "Datasette"
+                    failures.append(f"{who} {path}: {status_text}")
                 if round_number == 0:
                     first_round[question][side] = ms
                 if round_number >= args.warmup:
