@@ -31,6 +31,7 @@ run: fixtures
 # (config/gunicorn.conf.py). Without SECRET_KEY a random one is kept in .secret-key.
 # SECURE_SSL_REDIRECT defaults to 0 here (plain HTTP on loopback); behind a TLS proxy set 1.
 SERVE_ENV := DEBUG=0 SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} \
+	CACHE_DIR=$${CACHE_DIR:-$${TMPDIR:-/tmp}/timeline-cache} \
 	SECRET_KEY="$${SECRET_KEY:-$$(cat .secret-key)}"
 
 .secret-key:

@@ -32,6 +32,7 @@ import gzip
 import http.client
 import os
 import secrets
+import shutil
 import socket
 import sqlite3
 import statistics
@@ -230,7 +231,8 @@ def run(args, label: str, rows_csv: Path, sqlite_file: Path, datasette: Path) ->
     connections.close_all()
 
     project_port, datasette_port = free_port(), free_port()
-    env = {**os.environ, "BIND": f"127.0.0.1:{project_port}", "DEBUG": "0"}
+    cache_dir = tempfile.mkdtemp(prefix="timeline-bench-cache-")
+    env = {**os.environ, "BIND": f"127.0.0.1:{project_port}", "DEBUG": "0", "CACHE_DIR": cache_dir}
     project = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "config/gunicorn.conf.py"],
         cwd=ROOT,
@@ -271,6 +273,7 @@ def run(args, label: str, rows_csv: Path, sqlite_file: Path, datasette: Path) ->
             process.terminate()
         for process in (project, server):
             process.wait(timeout=30)
+        shutil.rmtree(cache_dir, ignore_errors=True)
     return 0
 
 

@@ -128,6 +128,18 @@ REPLICA_PIN_SECONDS = float(os.environ.get("REPLICA_PIN_SECONDS", "5"))
 # Paths whose every request reads from the primary (editors act on what they read).
 PRIMARY_PATH_PREFIXES = ("/admin/", "/review/")
 
+# The counts cache (timeline.count_cache). CACHE_DIR: a folder shared by the gunicorn
+# workers of one machine (make serve sets one), so a filter is counted once per data
+# version there rather than once per worker; without it, each process keeps its own.
+if os.environ.get("CACHE_DIR"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ["CACHE_DIR"],
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

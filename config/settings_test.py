@@ -28,3 +28,4 @@ READ_REPLICAS_ENABLED = False
 # pytest-django switches database names under the connections; no pool to keep in step.
 for _database in DATABASES.values():  # noqa: F405
     _database.get("OPTIONS", {}).pop("pool", None)
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

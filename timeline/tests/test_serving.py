@@ -74,3 +74,13 @@ def test_gunicorn_runs_two_workers_per_cpu_plus_one(monkeypatch):
     assert (
         runpy.run_path(str(Path(settings.BASE_DIR) / "config" / "gunicorn.conf.py"))["workers"] == 3
     )
+
+
+def test_cache_dir_shares_the_counts_cache_between_workers(monkeypatch, tmp_path):
+    settings_file = str(Path(settings.BASE_DIR) / "config" / "settings.py")
+    monkeypatch.setenv("CACHE_DIR", str(tmp_path))
+    shared = runpy.run_path(settings_file)["CACHES"]["default"]
+    assert shared["BACKEND"].endswith("FileBasedCache")
+    assert shared["LOCATION"] == str(tmp_path)
+    monkeypatch.delenv("CACHE_DIR")
+    assert "CACHES" not in runpy.run_path(settings_file)  # Django's per-process default
