@@ -33,6 +33,7 @@ import http.client
 import os
 import secrets
 import shutil
+import signal
 import socket
 import sqlite3
 import statistics
@@ -68,6 +69,8 @@ def main() -> int:
         help="where the Datasette venv, the generated CSV and the SQLite file are kept",
     )
     args = parser.parse_args()
+    # Stopped with SIGTERM, still stop both servers and drop the throwaway database.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("Set DATABASE_URL to a PostgreSQL server (the project is measured on it).")
         return 2
