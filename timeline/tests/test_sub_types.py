@@ -158,3 +158,57 @@ def test_the_facet_query_count_does_not_grow_with_sub_types_or_events(
     with django_assert_num_queries(few):
         timeline(client, query)
     assert few == pinned
+
+
+# -- the six new top-level types' colours ---------------------------------------------------
+
+NEW_TYPES = [
+    "violence-against-civilians",
+    "protest",
+    "riot",
+    "arrest",
+    "property-destruction",
+    "strategic-development",
+]
+
+
+def colour_rules(css: str) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
+    """({slug: (colour, ink)} for the light theme, the same for the dark theme's overrides)."""
+    light_css, _, dark_css = css.partition("@media (prefers-color-scheme: dark)")
+    pattern = r"\.type-([a-z-]+)\{--type-colour:(#[0-9A-Fa-f]{6});--type-ink:(#[0-9a-f]{6})\}"
+
+    def rules(text):
+        return {slug: (colour, ink) for slug, colour, ink in re.findall(pattern, text)}
+
+    return rules(light_css), rules(dark_css)
+
+
+def test_every_type_has_a_colour_with_readable_ink_that_stands_out_on_both_themes(client):
+    from timeline.colours import DARK_BACKGROUND, contrast
+    from timeline.models import EventType
+
+    light, dark = colour_rules(client.get(reverse("timeline:type-styles")).text)
+
+    assert set(NEW_TYPES) <= set(light)
+    assert set(light) == set(EventType.objects.values_list("slug", flat=True))
+    for slug, (colour, ink) in light.items():
+        assert contrast(colour, ink) >= 4.5, f"{slug}: its label is hard to read"
+        dark_colour, dark_ink = dark.get(slug, (colour, ink))
+        assert contrast(dark_colour, DARK_BACKGROUND) >= 3, f"{slug} vanishes on the dark page"
+        assert contrast(dark_colour, dark_ink) >= 4.5, f"{slug}: its dark label is hard to read"
+    new_colours = {light[slug][0].lower() for slug in NEW_TYPES}
+    old_colours = {colour.lower() for slug, (colour, _) in light.items() if slug not in NEW_TYPES}
+    assert len(new_colours) == len(NEW_TYPES) and not new_colours & old_colours
+
+
+def test_the_filter_panel_and_chart_legend_draw_the_new_types_with_their_colour_class(client):
+    make_event(sub_type="peaceful-protest")
+    make_event(sub_type="arrests")
+
+    response = timeline(client)
+
+    for slug in ("protest", "arrest"):
+        assert f'<span class="type-swatch type-{slug}" aria-hidden="true">' in response.text
+    legend = re.search(r'<ul class="inline-list chart-legend".*?</ul>', response.text, re.S)
+    assert "type-swatch type-protest" in legend.group(0)
+    assert "type-swatch type-arrest" in legend.group(0)
