@@ -12,7 +12,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
-from timeline import count_cache, paging, search
+from timeline import count_cache, paging, provenance, search
 from timeline.chart import events_chart
 from timeline.colours import for_dark_background, readable_ink
 from timeline.filters import EventFilter
@@ -99,7 +99,7 @@ def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dic
     if not errors and ranked:
         start = offset or 0
         ids = search.ranked_ids(event_filter.qs, q, offset=start, limit=PAGE_SIZE + 1)
-        shown = Event.objects.filter(pk__in=ids[:PAGE_SIZE]).for_timeline()
+        shown = Event.objects.filter(pk__in=ids[:PAGE_SIZE]).for_cards()
         by_id = {event.pk: event for event in shown}
         events = [by_id[pk] for pk in ids[:PAGE_SIZE] if pk in by_id]
         if len(ids) > PAGE_SIZE:
@@ -108,7 +108,7 @@ def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dic
         newest_first = order != "date"
         ordered = event_filter.qs.in_timeline_order(newest_first=newest_first)
         page = paging.page_after(ordered, cursor, PAGE_SIZE, newest_first=newest_first)
-        events = list(page.items.for_timeline()) if page.items is not None else []
+        events = list(page.items.for_cards()) if page.items is not None else []
         next_cursor = page.next_cursor(events)
     if q and events:
         search.annotate_snippets(events, q)
@@ -148,8 +148,23 @@ def timeline(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 def event_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    event = get_object_or_404(Event.objects.visible_to(request.user).for_timeline(), slug=slug)
-    return render(request, "timeline/event_detail.html", {"event": event})
+    events = Event.objects.visible_to(request.user).for_timeline()
+    event = get_object_or_404(events.select_related("sub_type", "dataset_record"), slug=slug)
+    record = provenance.dataset_record_of(event)
+    sides, others = provenance.event_sides(event)
+    return render(
+        request,
+        "timeline/event_detail.html",
+        {
+            "event": event,
+            "record": record,
+            "coder": provenance.coder_name(record) if record else "",
+            "record_columns": provenance.record_columns(record) if record else [],
+            "figures": provenance.event_figures(event, outlets=provenance.record_outlets(record)),
+            "sides": sides,
+            "other_actors": others,
+        },
+    )
 
 
 @require_GET
@@ -217,7 +232,7 @@ def entity_context(events, *, entity, kind: str, parameter: str) -> dict:
         "kind": kind,
         "aliases": entity.alias_list,
         "event_count": events.count(),
-        "recent": list(events.in_timeline_order(newest_first=True).for_timeline()[:10]),
+        "recent": list(events.in_timeline_order(newest_first=True).for_cards()[:10]),
         "timeline_query": query.urlencode(),
         # Its bars open the main timeline, filtered on this entity and the bar's dates.
         "chart": events_chart(events=events, query=query, link_base=reverse("timeline:timeline")),
