@@ -141,10 +141,11 @@ def queries_for(client, query: str) -> int:
     return len(captured)
 
 
-# 16: the page, its count, the chart, every facet (sub-types: one grouped count and one
-# list); the chosen type and sub-type each add the query that looks their slugs up.
+# 17: the data version (timeline.count_cache), the page, its count, the chart, every facet
+# (sub-types: one grouped count and one list); the chosen type and sub-type each add the
+# query that looks their slugs up.
 @pytest.mark.parametrize(
-    ("query", "pinned"), [("", 16), ("?sub_type=air-drone-strike&type=military-strike", 18)]
+    ("query", "pinned"), [("", 17), ("?sub_type=air-drone-strike&type=military-strike", 19)]
 )
 def test_the_facet_query_count_does_not_grow_with_sub_types_or_events(
     client, django_assert_num_queries, query, pinned
