@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from timeline.acled import ACLED_COLUMNS
+from timeline.datasets.acled import ACLED_COLUMNS
 from timeline.extraction.article_header import parse_raw_article
 from timeline.models import Evidence
 from timeline.proposing import default_acled_path
