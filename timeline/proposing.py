@@ -453,11 +453,11 @@ class AcledAgreement:
             f"type agreement:     {_ratio(self.type_agreements, self.rows)}"
             f"   (most confident proposal: {_ratio(self.top_type_agreements, self.rows)})",
             f"fatality agreement: {_ratio(self.fatality_agreements, self.rows)}",
-            f"{'ACLED type (ours)':<20} {'rows':>6} {'type agrees':>12}",
+            f"{'ACLED type (ours)':<26} {'rows':>6} {'type agrees':>12}",
         ]
         for type_slug, rows in sorted(self.rows_by_type.items()):
             agreed = self.type_agreements_by_type[type_slug]
-            lines.append(f"{type_slug:<20} {rows:>6} {agreed / rows:>12.2f}")
+            lines.append(f"{type_slug:<26} {rows:>6} {agreed / rows:>12.2f}")
         lines.extend(f"left out: {problem}" for problem in self.problems[:10])
         return "\n".join(lines)
 

@@ -15,12 +15,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
-from timeline.datasets import acled
+from timeline.datasets import acled, taxonomy
 from timeline.datasets.acled import import_acled
 from timeline.importing.progress import ProgressBar
 from timeline.models import (
@@ -168,6 +169,13 @@ def test_each_event_types_export_pair_is_a_real_acled_pair():
     for event_type in EventType.objects.all():
         sub_event_type = event_type.acled_sub_event_type
         assert acled.SUB_EVENT_TYPES[sub_event_type] == event_type.acled_event_type, event_type
+
+
+def test_the_readme_taxonomy_table_is_the_one_made_from_event_types():
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+
+    assert taxonomy.markdown_table() in readme
+    assert taxonomy.markdown_table().count("\n") == 2 + 28 + 7  # 28 sub-types, 7 types without
 
 
 def test_actor_types_accept_labels_plural_labels_and_codes():
