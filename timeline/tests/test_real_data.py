@@ -215,6 +215,10 @@ def test_the_timeline_facets_and_chart_work_on_the_real_file(client, imported):
     assert sum(counts.values()) == total == 5338
     assert counts["military-strike"] == 2705 + 1752 + 41
     assert '<svg class="chart-svg"' in response.text
+    # The chart's killed row counts the lowest figure of each event, ACLED's own total, and
+    # says what it sums: ACLED's coding.
+    killed = r"Killed, as coded by ACLED \([^<]*<span class=\"count\">17512<"
+    assert re.search(killed, response.text)
 
     narrowed = client.get(reverse("timeline:timeline"), {"type": "armed-clash", "sort": "-date"})
     assert narrowed.status_code == 200
