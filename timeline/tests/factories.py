@@ -17,6 +17,7 @@ from timeline.models import (
     Figure,
     Location,
 )
+from timeline.outlets import link_article_outlets
 
 _counter = itertools.count(1)
 
@@ -39,6 +40,8 @@ def make_article(**fields) -> Article:
     article = Article(**defaults)
     article.full_clean()
     article.save()
+    # As every importer does: the article cites the Outlet its outlet text names.
+    link_article_outlets(articles=[article])
     return article
 
 
