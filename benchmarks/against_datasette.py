@@ -216,7 +216,7 @@ def run(args, label: str, rows_csv: Path, sqlite_file: Path, datasette: Path) ->
     from django.core.management import call_command
     from django.db import connections
 
-    from timeline.importing.acled import import_acled
+    from timeline.datasets.acled import import_acled
     from timeline.models import Event
 
     call_command("migrate", verbosity=0, interactive=False)

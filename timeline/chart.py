@@ -41,6 +41,8 @@ UNIT_NOUNS = {"day": "day", "week": "week", "month": "month", "year": "year"}
 # How the killed row counts, in words; the labels below name what it sums.
 KILLED_RULE = "each event once, by the low bound of its lowest figure"
 CLAIMS = ""  # the source key of claims; a coding's key is its dataset ("ACLED", "UCDP")
+UNNAMED_CODER = "an unnamed dataset"  # a coding whose attributed_to is blank
+LOW_DIGITS = 10  # a figure's low bound is a PositiveIntegerField: at most 2,147,483,647
 
 # Geometry of the SVG, in viewBox units; the SVG scales to its container's width.
 WIDTH = 800
@@ -281,31 +283,47 @@ def killed_by_day(events: QuerySet) -> list[tuple[date, str, int, int]]:
 
     The source is the counted figure's: a coding's dataset ("ACLED") or CLAIMS. Each event
     counts once, by its lowest figure (a coding before a claim of the same number), so the
-    sources' totals add up to the row's. One pass over the killed figures of the filtered
-    events. (A correlated subquery per event cost 0.8 s over 200,000 events on PostgreSQL.)
+    sources' totals add up to the row's.
+
+    One grouped pass over the killed figures of the filtered events, as before sources were
+    told apart: each figure becomes a sort key, its low bound zero-padded then "0" and the
+    coder's name for a coding or "1" for a claim, and MIN() of the keys is the counted
+    figure with its source. (A correlated subquery per event cost 0.8 s over 200,000 events
+    on PostgreSQL. Over 50,000, a ROW_NUMBER() window took 1.0-1.3 s on SQLite where this
+    takes 0.6 s, and no less on PostgreSQL.)
     """
     inner, params = events.order_by().values("pk").query.sql_with_params()
     # The database the router reads these events from (a replica, on a public page).
     connection = connections[events.db]
     quote = connection.ops.quote_name
     figure, event = quote(Figure._meta.db_table), quote(Event._meta.db_table)
-    sql = (
-        f"SELECT e.date_start, m.source, SUM(m.low), COUNT(*) FROM ("
-        f"SELECT f.event_id, f.low, "
-        f"CASE WHEN f.basis = %s THEN f.attributed_to ELSE %s END AS source, "
-        f"ROW_NUMBER() OVER (PARTITION BY f.event_id ORDER BY f.low, "
-        f"CASE WHEN f.basis = %s THEN 0 ELSE 1 END, f.id) AS pick "
-        f"FROM {figure} f WHERE f.kind = %s AND f.event_id IN ({inner})"
-        f") m JOIN {event} e ON e.id = m.event_id WHERE m.pick = 1 "
-        f"GROUP BY e.date_start, m.source"
+    # LPAD is PostgreSQL's, and Django provides it on SQLite.
+    key = (
+        f"LPAD(CAST(f.low AS TEXT), {LOW_DIGITS}, '0') || "
+        f"CASE WHEN f.basis = %s THEN '0' || f.attributed_to ELSE '1' END"
     )
-    coding = Figure.Basis.CODING
+    sql = (
+        f"SELECT e.date_start, m.pick FROM ("
+        f"SELECT f.event_id, MIN({key}) AS pick FROM {figure} f "
+        f"WHERE f.kind = %s AND f.event_id IN ({inner}) GROUP BY f.event_id"
+        f") m JOIN {event} e ON e.id = m.event_id"
+    )
+    sql = (
+        f"SELECT d.date_start, SUBSTR(d.pick, {LOW_DIGITS + 1}), "
+        f"SUM(CAST(SUBSTR(d.pick, 1, {LOW_DIGITS}) AS INTEGER)), COUNT(*) "
+        f"FROM ({sql}) d GROUP BY 1, 2"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [coding, CLAIMS, coding, Figure.Kind.KILLED, *params])
-        return [
-            (_as_date(day), source or "", int(total), int(n))
-            for day, source, total, n in cursor.fetchall()
-        ]
+        cursor.execute(sql, [Figure.Basis.CODING, Figure.Kind.KILLED, *params])
+        rows = cursor.fetchall()
+    return [(_as_date(day), _source_of(key), int(total), int(n)) for day, key, total, n in rows]
+
+
+def _source_of(key: str) -> str:
+    """The source from the end of a sort key: "0ACLED" is ACLED's coding, "1" a claim."""
+    if key.startswith("0"):
+        return key[1:] or UNNAMED_CODER
+    return CLAIMS
 
 
 def events_chart(

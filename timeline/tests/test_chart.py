@@ -405,3 +405,17 @@ def test_the_chart_table_and_legend_name_what_the_killed_figures_count(client):
     assert '<th scope="col">Killed as coded by ACLED</th>' in html
     assert '<th scope="col">Killed as claimed in sources</th>' in html
     assert "(17,512 killed as coded by ACLED; 38 as claimed in sources)" in html
+
+
+def test_a_coding_with_no_dataset_named_is_not_counted_as_a_claim():
+    event = make_event(type="military-strike", date_start=date(2025, 7, 6))
+    make_figure(event=event, basis="coding", low=2, attributed_to="")
+    claimed = make_event(type="military-strike", date_start=date(2025, 7, 6))
+    make_figure(event=claimed, low=1000000, attributed_to="Hospital")
+
+    chart = chart_of()
+
+    assert [(part.source, part.total) for part in chart.killed_parts] == [
+        ("an unnamed dataset", 2),
+        ("", 1000000),
+    ]

@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from timeline import search, search_documents
+from timeline.datasets.acled import import_acled
 from timeline.filters import EventFilter
-from timeline.importing.acled import import_acled
 from timeline.models import Actor, Event, EventActor, EventType, Evidence, Location
 from timeline.tests.factories import (
     make_actor,
