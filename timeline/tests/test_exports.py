@@ -620,7 +620,7 @@ def test_acled_row_maps_our_event_onto_acleds_columns(client, world):
     assert strike["country"] == "Palestine"
     assert strike["location"] == "Gaza Strip"
     assert (strike["latitude"], strike["longitude"]) == ("31.4167", "34.3333")
-    assert strike["source"] == "The Israeli military"
+    assert strike["source"] == "Wire One"  # the outlet the evidence cites
     assert strike["notes"] == "Israel struck 130 targets"
     talks = rows["talks"]
     assert talks["disorder_type"] == "Strategic developments"
@@ -687,7 +687,7 @@ def test_acled_notes_are_the_first_evidence_quote(client):
     make_evidence(event=event, article=article, quote="Second claim there", attributed_to="B")
     (row,) = as_csv(export(client, "timeline:events-acled"))
     assert row["notes"] == "First claim here"
-    assert row["source"] == "A; B"
+    assert row["source"] == article.outlet  # the outlet cited, once
 
 
 def test_ucdp_csv_has_geds_49_columns_and_maps_our_events(client, world):
