@@ -151,9 +151,7 @@ def _mark_disagreements(sources: list[Source]) -> None:
     amounts: dict[str, set[tuple]] = {}
     for source in sources:
         for figure in source.figures:
-            amounts.setdefault(figure.kind, set()).add(
-                (figure.low, figure.high, figure.qualifier)
-            )
+            amounts.setdefault(figure.kind, set()).add((figure.low, figure.high, figure.qualifier))
     for source in sources:
         source.disagreeing_figures = {f.pk for f in source.figures if len(amounts[f.kind]) > 1}
 

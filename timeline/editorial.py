@@ -190,6 +190,16 @@ def revert(*, event: Event, history_id: int, user, reason: str) -> Event:
     if version is None:
         raise EditorialError("There is no such version of this event.")
     moment = version.history_date
+    if version.change_batch:
+        # The version includes the whole change it was part of (inlines save after it).
+        for model in (Figure, EventActor):
+            last = (
+                model.history.filter(event_id=event.pk, change_batch=version.change_batch)
+                .order_by("-history_date")
+                .values_list("history_date", flat=True)
+                .first()
+            )
+            moment = max(moment, last or moment)
     with editorial_change(user=user, reason=reason):
         event = Event.objects.select_for_update().get(pk=event.pk)
         for name in REVERTED_FIELDS:

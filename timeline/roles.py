@@ -50,3 +50,28 @@ def can_edit(user) -> bool:
 def can_review(user) -> bool:
     """Publish and reject."""
     return is_desk_user(user) and user.has_perm("timeline.review_event")
+
+
+def make_editor(*, username: str, reviewer: bool = False, email: str = ""):
+    """Create (or update) a staff account in the editors group, and reviewers with
+    `reviewer`. Returns (user, created). A new account has no usable password yet."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+
+    ensure_roles(Group, Permission)
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
+        username=username, defaults={"email": email, "is_staff": True}
+    )
+    if created:
+        user.set_unusable_password()
+    user.is_staff = True
+    if email:
+        user.email = email
+    user.save()
+    user.groups.add(Group.objects.get(name=EDITORS))
+    if reviewer:
+        user.groups.add(Group.objects.get(name=REVIEWERS))
+    else:
+        user.groups.remove(*Group.objects.filter(name=REVIEWERS))
+    return user, created

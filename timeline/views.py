@@ -5,7 +5,8 @@ A view parses the request, calls a queryset or a service, renders.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.db.models import prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -15,9 +16,13 @@ from django_htmx.middleware import HtmxDetails
 from timeline import paging, search
 from timeline.chart import events_chart
 from timeline.colours import for_dark_background, readable_ink
+from timeline.corroboration import sources_for, unlinked_figures
+from timeline.editorial import final_target
 from timeline.filters import EventFilter
+from timeline.history import event_history
 from timeline.models import HEX_COLOUR, Actor, Article, Event, EventActor, EventType, Location
 from timeline.reader import marked_paragraphs
+from timeline.roles import can_edit
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -110,8 +115,25 @@ def timeline(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 def event_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    event = get_object_or_404(Event.objects.visible_to(request.user).for_timeline(), slug=slug)
-    return render(request, "timeline/event_detail.html", {"event": event})
+    event = get_object_or_404(Event.objects.for_timeline().select_related("merged_into"), slug=slug)
+    staff = request.user.is_active and request.user.is_staff  # as Event.objects.visible_to
+    if not staff and event.status != Event.Status.PUBLISHED:
+        # Never hard-deleted: a merged duplicate sends readers on for good, a rejected
+        # event says it is gone, and a proposal is not there at all for the public.
+        if event.merged_into_id is not None:
+            return redirect(final_target(event), permanent=True)
+        if event.status == Event.Status.REJECTED:
+            return render(request, "timeline/event_gone.html", {"event": event}, status=410)
+        raise Http404("No such event.")
+    prefetch_related_objects([event], "evidence__article__outlets")
+    context = {
+        "event": event,
+        "history": event_history(event),
+        "sources": sources_for(event),
+        "unlinked_figures": unlinked_figures(event),
+        "can_edit": can_edit(request.user),
+    }
+    return render(request, "timeline/event_detail.html", context)
 
 
 @require_GET
