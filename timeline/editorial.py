@@ -62,11 +62,20 @@ def set_status(*, events: Iterable[Event], status: str, user, reason: str) -> in
 
 
 def save_edit(*, event: Event, user, reason: str = "") -> Event:
-    """Save an edited event (already validated by its form); a published one needs a reason."""
-    stored_status = Event.objects.filter(pk=event.pk).values_list("status", flat=True).first()
-    if stored_status == Event.Status.PUBLISHED:
-        reason = clean_reason(reason, action="change a published event")
-    with editorial_change(user=user, reason=" ".join((reason or "").split())):
+    """Save an edited event (already validated by its form); a published one needs a reason.
+
+    Status, merge and bookkeeping are taken from the database, not from `event`: an edit
+    never publishes, unpublishes or un-merges (those are actions of their own).
+    """
+    kept = ["status", "merged_into_id", "reviewed_at", "outlet_count"]
+    with editorial_change(user=user) as change:
+        stored = Event.objects.select_for_update().filter(pk=event.pk).values(*kept).first()
+        if stored is not None:
+            for name, value in stored.items():
+                setattr(event, name, value)
+        if event.status == Event.Status.PUBLISHED:
+            reason = clean_reason(reason, action="change a published event")
+        change.reason = " ".join((reason or "").split())
         event.full_clean()
         event.save()
     return event

@@ -11,7 +11,7 @@ within a few seconds.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q
@@ -36,6 +36,11 @@ class Entry:
     # The event's version after this change, when the change touched the event itself:
     # staff may revert to it.
     version_id: int | None = None
+
+    @property
+    def when_iso(self) -> str:
+        """For <time datetime>: whole seconds, UTC (HTML allows at most milliseconds)."""
+        return self.when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def editor_label(user) -> str:

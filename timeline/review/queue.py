@@ -66,8 +66,9 @@ class QueuePage:
     next_after: int | None
 
 
-def page_after(queryset: QuerySet[Event], after: int | None, size: int = PAGE_SIZE) -> QueuePage:
+def page_after(queryset: QuerySet[Event], after: int | None, size: int | None = None) -> QueuePage:
     """The next `size` proposals after id `after` (keyset: no OFFSET however deep)."""
+    size = size or PAGE_SIZE
     if after is not None:
         queryset = queryset.filter(pk__gt=after)
     rows = list(for_review(queryset.order_by("pk"))[: size + 1])
