@@ -200,7 +200,8 @@ def _chunks(ids: list[int], size: int = 5000):
 
 
 def candidates_for(proposals: list[Event]) -> dict[int, list[tuple[Event, Match]]]:
-    """For each proposal, the stored events it may duplicate, best first (at most
+    """For each proposal, the stored events it may duplicate, published ones first, best
+    first within each (at most
     SHOWN_PER_PROPOSAL, scoring at least MIN_SHOWN_SCORE). A fixed number of queries
     for a page of proposals, however many there are."""
     if not proposals:
@@ -242,7 +243,9 @@ def candidates_for(proposals: list[Event]) -> dict[int, list[tuple[Event, Match]
             match = score(drawn[proposal.pk], drawn[event.pk])
             if match.score >= MIN_SHOWN_SCORE:
                 matches.append((event, match))
-        matches.sort(key=lambda pair: (-pair[1].score, pair[0].status != "published", pair[0].pk))
+        # Published events first: merging into one is the common outcome; other
+        # proposals follow (two proposals of one event can be merged too).
+        matches.sort(key=lambda pair: (pair[0].status != "published", -pair[1].score, pair[0].pk))
         found[proposal.pk] = matches[:SHOWN_PER_PROPOSAL]
     return found
 

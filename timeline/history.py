@@ -119,7 +119,7 @@ def _entry(event: Event, group: list[tuple[str, object, object]]) -> Entry:
                 before is None or before.merged_into_id != event.pk
             ):
                 entry.headline = "Merged a duplicate into this event"
-                entry.lines.append(f"Merged in: “{row.title}” ({_dates(row)})")
+                entry.lines.insert(0, f"Merged in: “{row.title}” ({_dates(row)})")
             continue
         describe = {
             "event": _event_lines,

@@ -81,18 +81,26 @@
     focusCard(next);
   });
 
-  // After an action swaps a card for its outcome, keep the keyboard in the queue.
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var swapped = event.detail.target;
-    if (!swapped || !swapped.id || swapped.id.indexOf("proposal-") !== 0) return;
-    var card = document.getElementById(swapped.id);
-    if (card && card.classList.contains("done")) {
-      var list = cards();
-      var after = list.filter(function (c) { return c.compareDocumentPosition(card) & Node.DOCUMENT_POSITION_PRECEDING; });
-      focusCard(after[0] || list[list.length - 1] || card);
-    } else if (card) {
-      var first = card.querySelector("input, select, textarea");
-      if (first) first.focus();
+  // After an action swaps a card for its outcome, keep the keyboard in the queue. The old
+  // card is detached by then, so note which card is being swapped and act on htmx:load,
+  // which the new content fires once it is in the page.
+  var swapping = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    swapping = target && target.classList && target.classList.contains("proposal") ? target.id : null;
+  });
+  document.addEventListener("htmx:load", function (event) {
+    var card = event.target;
+    if (!swapping || !card || card.id !== swapping) return;
+    swapping = null;
+    if (card.classList.contains("done")) {
+      var later = cards().filter(function (c) {
+        return card.compareDocumentPosition(c) & Node.DOCUMENT_POSITION_FOLLOWING;
+      });
+      focusCard(later[0] || cards()[0] || card);
+    } else {
+      var first = card.querySelector("input:not([type=hidden]):not([type=checkbox]), select, textarea");
+      if (first) { first.focus(); } else { focusCard(card); }
     }
   });
 })();
