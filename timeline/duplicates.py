@@ -187,7 +187,9 @@ def sketches(events: Iterable[Event]) -> dict[int, Sketch]:
             words=title_words(event.title),
             quotes=frozenset(quotes[event.pk]),
             spans=frozenset(spans[event.pk]),
-            dataset=datasets.get(event.pk, ""),
+            # An imported row names its dataset in its record, or in its external id
+            # ("acled:PSE75456") where no record was kept.
+            dataset=datasets.get(event.pk) or event.external_id.partition(":")[0],
             utterance=event.type_id in utterances,
         )
         for event in rows
@@ -213,8 +215,15 @@ def candidates_for(proposals: list[Event]) -> dict[int, list[tuple[Event, Match]
             date_start__lte=proposal.date_last,
             date_last__gte=proposal.date_start,
         )
+    # The bounds around the OR let the database use its date index instead of testing
+    # every row against every proposal.
+    bounds = Q(
+        type_id__in={p.type_id for p in proposals},
+        date_start__lte=max(p.date_last for p in proposals),
+        date_last__gte=min(p.date_start for p in proposals),
+    )
     stored = list(
-        Event.objects.filter(overlap)
+        Event.objects.filter(bounds, overlap)
         .exclude(status=Event.Status.REJECTED)
         .select_related("type", "location")
         .only(
@@ -229,6 +238,7 @@ def candidates_for(proposals: list[Event]) -> dict[int, list[tuple[Event, Match]
             "date_precision",
             "location__name",
             "location__tree_path",
+            "external_id",
         )
         .order_by("date_start", "id")[:CANDIDATE_LIMIT]
     )
@@ -275,6 +285,7 @@ def likely_pairs(*, minimum: float = 0.5) -> list[Pair]:
             "date_end",
             "date_last",
             "location__tree_path",
+            "external_id",
         )
         .order_by("type_id", "date_start", "id")
     )

@@ -41,6 +41,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from timeline import acled
+from timeline.corroboration import recount_outlets
 from timeline.models import (
     Actor,
     Article,
@@ -791,6 +792,8 @@ def _create_batch(path, batch: list[_Built], links, articles: dict[str, Article]
         ],
         batch_size=BATCH_SIZE,
     )
+    # bulk_create sends no signals: count each new event's outlets here.
+    recount_outlets(item.event.pk for item in batch)
 
 
 def _refresh_article(path, item: _Built, stored: Article) -> Article:

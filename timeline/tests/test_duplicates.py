@@ -80,6 +80,13 @@ def test_two_rows_of_one_dataset_are_never_paired(strikes):
     assert match(*strikes).score == 0
 
 
+def test_two_imported_rows_of_one_dataset_are_never_paired_even_without_records(strikes):
+    for event in strikes:
+        event.external_id = f"acled:PSE{event.pk}"
+        event.save()
+    assert match(*strikes).score == 0
+
+
 def test_find_duplicates_lists_pairs_with_the_queue_score(strikes):
     out = StringIO()
     call_command("find_duplicates", stdout=out)
