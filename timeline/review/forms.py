@@ -3,11 +3,27 @@ model's full_clean), and the reason every publish, rejection, merge and revert n
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.db.models import Q
 
 from timeline.history_fields import REASON_MAX_LENGTH
 from timeline.models import Article, Event, EventType, Location
+
+
+class ISODateInput(forms.DateInput):
+    """A date input that echoes only a date: a browser's date field cannot hold "nope"
+    (the error beside it says what was wrong)."""
+
+    input_type = "date"
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        return value if isinstance(value, str) and ISO_DATE.match(value) else None
+
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class QueueFilterForm(forms.Form):
@@ -22,12 +38,8 @@ class QueueFilterForm(forms.Form):
         empty_label="Any type",
     )
     outlet = forms.CharField(required=False, max_length=200, label="Outlet")
-    date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(required=False, label="From", widget=ISODateInput)
+    date_to = forms.DateField(required=False, label="To", widget=ISODateInput)
 
     def clean_article(self) -> Article | None:
         slug = self.cleaned_data["article"].strip()

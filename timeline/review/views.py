@@ -62,7 +62,16 @@ def _back(request, default: str | None = None) -> str:
 def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    errors = [e for errs in form.errors.values() for e in errs] if form.is_bound else []
+    # Field errors show beside their field; the banner names them too, for a screen reader.
+    errors = (
+        [
+            f"{form.fields[name].label if name in form.fields else 'Filters'}: {e}"
+            for name, errs in form.errors.items()
+            for e in errs
+        ]
+        if form.is_bound
+        else []
+    )
     after = request.GET.get("after")
     if after is not None and not after.isdigit():
         errors.append("That page link is not valid; start again from the first page.")
