@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.functions import Greatest, Substr
 from django.utils import timezone
 
@@ -28,9 +28,13 @@ def proposals(filters: dict) -> QuerySet[Event]:
         queryset = queryset.filter(type=filters["type"])
     outlet = (filters.get("outlet") or "").strip()
     if outlet:
-        queryset = queryset.filter(
-            pk__in=Evidence.objects.filter(article__outlet__iexact=outlet).values("event")
+        # The outlet as the article names it, or an Outlet row by name or slug.
+        citing = (
+            Q(article__outlet__iexact=outlet)
+            | Q(article__outlets__name__iexact=outlet)
+            | Q(article__outlets__slug=outlet)
         )
+        queryset = queryset.filter(pk__in=Evidence.objects.filter(citing).values("event"))
     return queryset.overlapping(filters.get("date_from"), filters.get("date_to"))
 
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from timeline.models import Event, Evidence, Figure
+from timeline.models import Event, Evidence, Figure, Outlet
 from timeline.review import queue
 from timeline.roles import make_editor
 from timeline.tests.factories import (
@@ -97,6 +97,8 @@ def test_filters_narrow_the_queue_by_article_type_outlet_and_date(client, review
     assert shown(article=article.slug) == {strike.pk}
     assert shown(type="negotiation") == {talks.pk}
     assert shown(outlet="gaza wire") == {strike.pk}
+    article.outlets.add(Outlet.objects.create(slug="gw", name="GW News"))
+    assert shown(outlet="gw") == shown(outlet="GW news") == {strike.pk}
     assert shown(date_from="2025-07-20") == {talks.pk}
 
 
