@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_htmx",
     "django_filters",
+    "simple_history",
     "timeline",
 ]
 
@@ -138,6 +139,10 @@ def _origin(url: str) -> str:
     parts = urlsplit(url.replace("{s}", "a"))
     return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
 
+
+# The public history of an event names the editor behind each change ("Ana Costa") or,
+# when off, says "an editor".
+HISTORY_SHOW_EDITOR_NAMES = env_bool("HISTORY_SHOW_EDITOR_NAMES", False)
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],

@@ -33,6 +33,7 @@ CASUALTY_KINDS = [Figure.Kind.KILLED, Figure.Kind.INJURED]
 # Below this many matches a text search is run once and its ids reused (SQLite allows
 # 32,766 bound parameters in a statement, PostgreSQL 65,535).
 SEARCH_IDS_LIMIT = 20_000
+CORROBORATION_CHOICES = [("single", "Single source"), ("multiple", "Several outlets")]
 # The outlet facet lists the most cited outlets (and the chosen one).
 OUTLET_OPTIONS = 25
 SORT_CHOICES = [("date", "Oldest first"), ("-date", "Newest first")]
@@ -178,6 +179,12 @@ class EventFilter(django_filters.FilterSet):
         method="filter_casualties",
         widget=forms.CheckboxInput,
     )
+    corroboration = django_filters.ChoiceFilter(
+        choices=CORROBORATION_CHOICES,
+        method="filter_corroboration",
+        label="Corroboration",
+        error_messages={"invalid_choice": "“%(value)s” is not a choice; use single or multiple."},
+    )
     status = django_filters.ChoiceFilter(
         choices=STATUS_CHOICES,
         method="filter_status",
@@ -262,6 +269,14 @@ class EventFilter(django_filters.FilterSet):
             pk__in=Figure.objects.filter(kind__in=CASUALTY_KINDS).values("event")
         )
 
+    def filter_corroboration(self, queryset, name, value):
+        # Event.outlet_count: distinct outlets, wire copies once (timeline/corroboration.py).
+        if value == "single":
+            return queryset.filter(outlet_count__lte=1)
+        if value == "multiple":
+            return queryset.filter(outlet_count__gte=2)
+        return queryset
+
     def filter_status(self, queryset, name, value):
         # Only staff see anything but published events; for them the filter narrows.
         return queryset.filter(status=value) if value and self.is_staff else queryset
@@ -325,6 +340,9 @@ class EventFilter(django_filters.FilterSet):
             chips.append(("outlet", value, f"Outlet: {data['outlet'].name}"))
         if data.get("casualties"):
             chips.append(("casualties", "on", "With casualty figures"))
+        if data.get("corroboration"):
+            label = dict(CORROBORATION_CHOICES)[data["corroboration"]]
+            chips.append(("corroboration", data["corroboration"], label))
         if data.get("status") and self.is_staff:
             chips.append(("status", data["status"], f"Status: {data['status']}"))
         return chips

@@ -16,6 +16,9 @@ from django.db.models import Prefetch, Q
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from timeline.history_fields import ChangeBatch
 
 HEX_COLOUR = RegexValidator(r"^#[0-9A-Fa-f]{6}$", "Give a colour as #RRGGBB.")
 
@@ -345,13 +348,28 @@ class Event(models.Model):
     confidence = models.FloatField(
         null=True, blank=True, help_text="The extractor's confidence, for proposals."
     )
+    # A duplicate merged into another event keeps its row (status rejected) and its URL,
+    # which redirects to this one.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_events"
+    )
+    # When an editor published, rejected or merged it (the review queue's "done today").
+    reviewed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Distinct outlets among its sources, wire copies counted once (timeline/corroboration.py
+    # keeps it): the badge and the corroboration filter read it without a join.
+    outlet_count = models.PositiveSmallIntegerField(default=0, editable=False, db_index=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
     objects = EventQuerySet.as_manager()
+    history = HistoricalRecords(
+        bases=[ChangeBatch],
+        excluded_fields=["updated", "date_last", "outlet_count", "reviewed_at"],
+    )
 
     class Meta:
         ordering = ["date_start", "id"]
+        permissions = [("review_event", "Can publish and reject events")]
         indexes = [
             models.Index(fields=["status", "date_start", "id"], name="event_status_date"),
             models.Index(fields=["date_start", "id"], name="event_date_id"),
@@ -416,6 +434,8 @@ class EventActor(models.Model):
     # Israel (2022-)" for Israel's forces): exports give the source's name back.
     source_name = models.CharField(max_length=300, blank=True)
 
+    history = HistoricalRecords(bases=[ChangeBatch])
+
     class Meta:
         ordering = ["side", "associated", "id"]
         constraints = [
@@ -443,6 +463,8 @@ class Evidence(models.Model):
     end = models.PositiveIntegerField(null=True, blank=True)
     quote = models.TextField()
     attributed_to = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords(bases=[ChangeBatch])
 
     class Meta:
         verbose_name_plural = "evidence"
@@ -520,6 +542,8 @@ class Figure(models.Model):
     evidence = models.ForeignKey(
         Evidence, null=True, blank=True, on_delete=models.SET_NULL, related_name="figures"
     )
+
+    history = HistoricalRecords(bases=[ChangeBatch])
 
     class Meta:
         ordering = ["kind", "id"]

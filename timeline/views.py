@@ -5,6 +5,7 @@ A view parses the request, calls a queryset or a service, renders.
 
 from __future__ import annotations
 
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +16,10 @@ from django_htmx.middleware import HtmxDetails
 from timeline import paging, provenance, search
 from timeline.chart import events_chart
 from timeline.colours import for_dark_background, readable_ink
+from timeline.corroboration import sources_for, unlinked_figures
+from timeline.editorial import final_target
 from timeline.filters import EventFilter
+from timeline.history import event_history
 from timeline.models import (
     HEX_COLOUR,
     Actor,
@@ -28,6 +32,7 @@ from timeline.models import (
     LocationRedirect,
 )
 from timeline.reader import marked_paragraphs
+from timeline.roles import can_edit
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -120,23 +125,36 @@ def timeline(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 def event_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    events = Event.objects.visible_to(request.user).for_timeline()
-    event = get_object_or_404(events.select_related("sub_type", "dataset_record"), slug=slug)
+    event = get_object_or_404(
+        Event.objects.for_timeline().select_related("sub_type", "dataset_record", "merged_into"),
+        slug=slug,
+    )
+    staff = request.user.is_active and request.user.is_staff  # as Event.objects.visible_to
+    if not staff and event.status != Event.Status.PUBLISHED:
+        # Never hard-deleted: a merged duplicate sends readers on for good, a rejected
+        # event says it is gone, and a proposal is not there at all for the public.
+        if event.merged_into_id is not None:
+            return redirect(final_target(event), permanent=True)
+        if event.status == Event.Status.REJECTED:
+            return render(request, "timeline/event_gone.html", {"event": event}, status=410)
+        raise Http404("No such event.")
+    prefetch_related_objects([event], "evidence__article__outlets")
     record = provenance.dataset_record_of(event)
     sides, others = provenance.event_sides(event)
-    return render(
-        request,
-        "timeline/event_detail.html",
-        {
-            "event": event,
-            "record": record,
-            "coder": provenance.coder_name(record) if record else "",
-            "record_columns": provenance.record_columns(record) if record else [],
-            "figures": provenance.event_figures(event, outlets=provenance.record_outlets(record)),
-            "sides": sides,
-            "other_actors": others,
-        },
-    )
+    context = {
+        "event": event,
+        "record": record,
+        "coder": provenance.coder_name(record) if record else "",
+        "record_columns": provenance.record_columns(record) if record else [],
+        "figures": provenance.event_figures(event, outlets=provenance.record_outlets(record)),
+        "sides": sides,
+        "other_actors": others,
+        "history": event_history(event),
+        "sources": sources_for(event),
+        "unlinked_figures": unlinked_figures(event),
+        "can_edit": can_edit(request.user),
+    }
+    return render(request, "timeline/event_detail.html", context)
 
 
 @require_GET
