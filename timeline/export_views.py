@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from timeline import exports
 from timeline.filters import EventFilter
+from timeline.templatetags.chart_tags import chart_of
 from timeline.views import filtered_events
 
 JSON = "application/json"
@@ -105,3 +106,18 @@ def events_acled(request: HttpRequest) -> HttpResponse:
         filename=f"events-acled-{_today()}.csv",
         with_links=False,
     )
+
+
+@require_GET
+def chart_csv(request: HttpRequest) -> HttpResponse:
+    """The comparison chart's data: one row per bucket and value, as the chart draws it."""
+    event_filter = filtered_events(request)
+    if (bad := filter_errors(event_filter, as_json=False)) is not None:
+        return bad
+    chart = chart_of(event_filter, None)
+    response = HttpResponse(
+        "".join(exports.write_chart_csv(chart)),
+        content_type=CSV,
+    )
+    response["Content-Disposition"] = f'attachment; filename="chart-{_today()}.csv"'
+    return response
