@@ -3,8 +3,8 @@
 from datetime import date
 
 import pytest
-from django.http import QueryDict
 from django.contrib.auth.models import User
+from django.http import QueryDict
 from django.urls import reverse
 
 from timeline.models import Event
