@@ -14,6 +14,7 @@ urlpatterns = [
     path("types.css", views.type_styles, name="type-styles"),
     path("map/", map_views.map_page, name="map"),
     path("map/data.json", map_views.map_data, name="map-data"),
+    path("map/place.json", map_views.place_events, name="map-place-events"),
     path("events.json", export_views.events_json, name="events-json"),
     path("events.csv", export_views.events_csv, name="events-csv"),
     path("events.geojson", export_views.events_geojson, name="events-geojson"),

@@ -5,6 +5,7 @@ A view parses the request, calls a queryset or a service, renders.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from timeline.colours import for_dark_background, readable_ink
 from timeline.filters import DEFAULT_SORT, EventFilter
 from timeline.models import HEX_COLOUR, Actor, Article, Event, EventActor, EventType, Location
 from timeline.reader import marked_paragraphs
+from timeline.related import related_events
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -208,8 +210,33 @@ def timeline(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 def event_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    event = get_object_or_404(Event.objects.visible_to(request.user).for_timeline(), slug=slug)
-    return render(request, "timeline/event_detail.html", {"event": event})
+    visible = Event.objects.visible_to(request.user)
+    event = get_object_or_404(visible.for_timeline().select_related("sub_type"), slug=slug)
+    context = {
+        "event": event,
+        "related": related_events(event, visible),
+        "place_map": place_map(event),
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+    }
+    return render(request, "timeline/event_detail.html", context)
+
+
+def place_map(event: Event) -> dict | None:
+    """The small map beside an event: its place, and the events there (map.js draws it)."""
+    place = event.location
+    if place is None or place.latitude is None or place.longitude is None:
+        return None
+    pad = 0.05
+    query = QueryDict(mutable=True)
+    query["location"] = place.slug
+    return {
+        "place": place,
+        "bounds": f"{place.longitude - pad},{place.latitude - pad},"
+        f"{place.longitude + pad},{place.latitude + pad}",
+        "data_url": f"{reverse('timeline:map-data')}?{query.urlencode()}",
+        "map_url": f"{reverse('timeline:map')}?{query.urlencode()}",
+    }
 
 
 @require_GET
