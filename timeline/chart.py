@@ -501,7 +501,10 @@ def events_chart(
         per_series = counts.setdefault(bucket_start(day, unit), {})
         per_series[id(series)] = per_series.get(id(series), 0) + n
         series.total += n
-    legend = [s for s in shown if s.total] + ([other] if other.total and not multiples else [])
+    # Values the filter names are compared on their own: events of theirs that other
+    # values share are not "other" events.
+    show_other = other.total and not multiples and not chosen
+    legend = [s for s in shown if s.total] + ([other] if show_other else [])
 
     killed: dict[date, int] = {}
     events_with_killed = 0

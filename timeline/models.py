@@ -312,9 +312,11 @@ class EventQuerySet(models.QuerySet):
             .values("n")
         )
         return self.annotate(
-            killed_order=Coalesce(Subquery(killed), Value(-1)),
-            outlet_rows=Coalesce(Subquery(outlet_rows), Value(0)),
-            outlet_names=Coalesce(Subquery(outlet_names), Value(0)),
+            # A signed field: -1 is outside a PositiveIntegerField's range, and Django
+            # turns a lookup out of a field's range into "matches nothing".
+            killed_order=Coalesce(Subquery(killed), Value(-1), output_field=IntegerField()),
+            outlet_rows=Coalesce(Subquery(outlet_rows), Value(0), output_field=IntegerField()),
+            outlet_names=Coalesce(Subquery(outlet_names), Value(0), output_field=IntegerField()),
         ).annotate(
             outlet_count=Case(
                 When(outlet_rows__gt=0, then="outlet_rows"),
