@@ -14,7 +14,6 @@ import pytest
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from timeline.models import Event, EventActor
 from timeline.tests.factories import (
