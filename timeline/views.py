@@ -204,7 +204,8 @@ def timeline(request: HtmxHttpRequest) -> HttpResponse:
             # Any other change swaps results and facets.
             template += "#update"
     response = render(request, template, context, status=400 if context["errors"] else 200)
-    patch_vary_headers(response, ("HX-Request",))
+    # The fragment depends on what it replaces (a chip swaps the whole layout).
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response
 
 

@@ -211,3 +211,24 @@ def test_the_map_is_fitted_to_the_data_with_a_legend_and_no_network_tiles(
         screenshot(page, f"workbench-map-{size}-{scheme}", full_page=False)
         assert_accessible(page, f"the map ({size}, {scheme})")
         assert_clean(log, live_server)
+
+
+def test_the_type_ahead_finds_an_actor_with_its_count_and_narrows_to_it(
+    open_page, live_server, many_events
+):
+    page, log = open_page("/?type=armed-clash")
+    history_before = page.evaluate("history.length")
+    page.get_by_role("link", name="All 3 actors").click()
+    expect(page.locator("#actor-matches li")).to_have_count(3)
+    assert_accessible(page, "the timeline with a facet's whole list open")
+    page.locator("#find-actor").fill("ham")
+    match = page.locator("#actor-matches a", has_text="Hamas")
+    expect(match).to_have_count(1)
+    expect(page.locator("#actor-matches")).to_contain_text("30")  # Hamas's armed clashes
+    assert page.evaluate("history.length") == history_before  # a list search, not a filter
+    match.click()
+    expect(page).to_have_url(f"{live_server.url}/?type=armed-clash&actor=hamas")
+    expect(page.locator(CARDS)).to_have_count(30)
+    expect(page.locator("#actor-hamas")).to_be_checked()
+    expect(page.get_by_role("link", name="All 1 place", exact=True)).to_be_visible()
+    assert_clean(log, live_server)

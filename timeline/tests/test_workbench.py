@@ -123,6 +123,7 @@ def test_a_removed_chip_swaps_the_whole_layout_so_the_form_follows(client):
     assert "<html" not in response.text
     assert response.text.lstrip().startswith('<div class="timeline-layout" id="timeline-layout">')
     assert 'id="q" name="q" value="x"' in response.text
+    assert "HX-Target" in response["Vary"]
 
 
 # -- the table view ------------------------------------------------------------------------
