@@ -32,7 +32,7 @@ def streamed(response) -> str:
 def test_the_timeline_facets_and_chart_work_on_the_real_file(client, gaza):
     response = client.get(reverse("timeline:timeline"))
     assert response.status_code == 200
-    assert "5338 events" in response.text
+    assert "5,338 events" in response.text
     counts = {
         slug: int(n)
         for n, slug in re.findall(
@@ -44,11 +44,11 @@ def test_the_timeline_facets_and_chart_work_on_the_real_file(client, gaza):
     assert counts["military-strike"] > 4000
     assert '<svg class="chart-svg"' in response.text
     # The chart's killed row counts the lowest reported figure: ACLED's own total.
-    assert re.search(r"Killed \(low bounds[^<]*<span class=\"count\">17512<", response.text)
+    assert re.search(r"Killed \(low bounds[^<]*<span class=\"count\">17,512<", response.text)
 
     narrowed = client.get(reverse("timeline:timeline"), {"type": "armed-clash", "sort": "-date"})
     assert narrowed.status_code == 200
-    assert re.search(r">(\d+) events<", narrowed.text)[1] == str(counts["armed-clash"])
+    assert re.search(r">([\d,]+) events<", narrowed.text)[1] == f"{counts['armed-clash']:,}"
 
 
 def test_exports_carry_every_row_and_the_fatality_total(client, gaza):
