@@ -6,18 +6,28 @@ A view parses the request, calls a queryset or a service, renders.
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
-from timeline import paging, search
+from timeline import paging, provenance, search
 from timeline.chart import events_chart
 from timeline.colours import for_dark_background, readable_ink
 from timeline.filters import DEFAULT_SORT, EventFilter
-from timeline.models import HEX_COLOUR, Actor, Article, Event, EventActor, EventType, Location
+from timeline.models import (
+    HEX_COLOUR,
+    Actor,
+    ActorRedirect,
+    Article,
+    Event,
+    EventActor,
+    EventType,
+    Location,
+    LocationRedirect,
+)
 from timeline.reader import marked_paragraphs
 from timeline.related import related_events
 
@@ -144,7 +154,7 @@ def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dic
         # the same list); the table and "Load more" show one page after the cursor.
         size = PAGE_SIZE if cursor is not None or table else PAGE_SIZE * pages
         page = paging.page_after(order.apply(queryset), cursor, size, order=order)
-        items = page.items.for_table() if table else page.items.for_timeline()
+        items = page.items.for_table() if table else page.items.for_cards()
         events = list(items)
         next_cursor = page.next_cursor(events)
         q = event_filter.form.cleaned_data.get("q")
@@ -211,16 +221,28 @@ def timeline(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 def event_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    visible = Event.objects.visible_to(request.user)
-    event = get_object_or_404(visible.for_timeline().select_related("sub_type"), slug=slug)
-    context = {
-        "event": event,
-        "related": related_events(event, visible),
-        "place_map": place_map(event),
-        "tile_url": settings.MAP_TILE_URL,
-        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
-    }
-    return render(request, "timeline/event_detail.html", context)
+    events = Event.objects.visible_to(request.user).for_timeline()
+    event = get_object_or_404(events.select_related("sub_type", "dataset_record"), slug=slug)
+    record = provenance.dataset_record_of(event)
+    sides, others = provenance.event_sides(event)
+    return render(
+        request,
+        "timeline/event_detail.html",
+        {
+            "event": event,
+            "record": record,
+            "coder": provenance.coder_name(record) if record else "",
+            "record_columns": provenance.record_columns(record) if record else [],
+            "figures": provenance.event_figures(event, outlets=provenance.record_outlets(record)),
+            "sides": sides,
+            "other_actors": others,
+            # Beside the event (templates/timeline/_event_context.html).
+            "related": related_events(event, Event.objects.visible_to(request.user)),
+            "place_map": place_map(event),
+            "tile_url": settings.MAP_TILE_URL,
+            "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        },
+    )
 
 
 def place_map(event: Event) -> dict | None:
@@ -259,9 +281,22 @@ def article_reader(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def moved_permanently(request: HttpRequest, redirects, slug: str, target: str) -> HttpResponse:
+    """A 301 to where a merged actor's or place's old slug now lives, or a 404."""
+    moved = redirects.filter(old_slug=slug).select_related(target).first()
+    if moved is None:
+        raise Http404(f"No {target} is called {slug!r}.")
+    url = getattr(moved, target).get_absolute_url()
+    if request.META.get("QUERY_STRING"):
+        url += "?" + request.META["QUERY_STRING"]
+    return HttpResponsePermanentRedirect(url)
+
+
 @require_GET
 def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    actor = get_object_or_404(Actor, slug=slug)
+    actor = Actor.objects.filter(slug=slug).first()
+    if actor is None:
+        return moved_permanently(request, ActorRedirect.objects, slug, "actor")
     events = Event.objects.visible_to(request.user).filter(
         pk__in=EventActor.objects.filter(actor=actor).values("event")
     )
@@ -274,7 +309,9 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def location_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    location = get_object_or_404(Location.objects.select_related("parent"), slug=slug)
+    location = Location.objects.select_related("parent").filter(slug=slug).first()
+    if location is None:
+        return moved_permanently(request, LocationRedirect.objects, slug, "location")
     events = Event.objects.visible_to(request.user).within(location)
     context = entity_context(events, entity=location, kind="location", parameter="location")
     context["children"] = list(location.children.order_by("name")[:50])
@@ -290,7 +327,7 @@ def entity_context(events, *, entity, kind: str, parameter: str) -> dict:
         "kind": kind,
         "aliases": entity.alias_list,
         "event_count": events.count(),
-        "recent": list(events.in_timeline_order(newest_first=True).for_timeline()[:10]),
+        "recent": list(events.in_timeline_order(newest_first=True).for_cards()[:10]),
         "timeline_query": query.urlencode(),
         # Its bars open the main timeline, filtered on this entity and the bar's dates.
         "chart": events_chart(events=events, query=query, link_base=reverse("timeline:timeline")),

@@ -1,6 +1,7 @@
 from django import template
 from django.http import QueryDict
 
+from timeline import provenance
 from timeline.date_display import describe_span
 
 register = template.Library()
@@ -93,3 +94,9 @@ def sort_link(context, key: str) -> dict:
         del query["sort"]
     encoded = query.urlencode()
     return {"url": f"?{encoded}" if encoded else "?", "state": state}
+
+
+@register.simple_tag
+def figures_in_words(event) -> list:
+    """An event card's figures as claims and codings in words (see timeline/provenance.py)."""
+    return provenance.card_figures(event)
