@@ -38,7 +38,7 @@ from django.db.models import Count, IntegerField, Min, OuterRef, QuerySet, Subqu
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
-from timeline.models import Actor, Event, EventSubType, EventType, Figure, Location
+from timeline.models import Actor, Event, EventSubType, EventType, Figure, Location, Outlet
 
 # Bar-count ceilings for the automatic bucket: a day per bar up to 92 days, weeks up to
 # a year, months up to ten years, then years.
@@ -441,7 +441,7 @@ SPLIT_FIELDS = {
     "sub_type": "sub_type",
     "actor": "event_actors__actor",
     "location": "location",
-    "outlet": "evidence__article__outlet",
+    "outlet": "evidence__article__outlets",
 }
 
 
@@ -475,7 +475,7 @@ def series_for(
 ) -> tuple[list[Series], dict[object, Series]]:
     """The values drawn on their own (the chosen ones, else the top `top`), and "other".
 
-    One query for the names of the values shown (none for outlets, whose key is the name).
+    One query for the names of the values shown.
     """
     if chosen:
         keys = [item.pk if hasattr(item, "pk") else item for item in chosen]
@@ -489,8 +489,13 @@ def series_for(
             if k in by_pk:
                 t = by_pk[k]
                 shown.append(Series(k, t.name, f"type-{t.slug}", "type", t.slug, t.symbol))
-    elif split in ("sub_type", "actor", "location"):
-        model = {"sub_type": EventSubType, "actor": Actor, "location": Location}[split]
+    elif split in ("sub_type", "actor", "location", "outlet"):
+        model = {
+            "sub_type": EventSubType,
+            "actor": Actor,
+            "location": Location,
+            "outlet": Outlet,
+        }[split]
         by_pk = {o.pk: o for o in model.objects.filter(pk__in=[k for k in keys if k])}
         for k in keys:
             if k in by_pk:
@@ -498,8 +503,6 @@ def series_for(
                 shown.append(Series(k, o.name, "", SPLIT_PARAMETERS[split], o.slug))
             elif k is None and split == "sub_type":
                 shown.append(Series(None, "no sub-type", ""))
-    else:
-        shown = [Series(k, k, "", "outlet", k) for k in keys if k]
     for index, series in enumerate(shown):
         if not series.css:
             series.css = f"series-{index % SERIES_COLOURS}"

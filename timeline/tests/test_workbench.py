@@ -523,3 +523,24 @@ def test_a_log_line_is_printed_once(capfd):
     configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
     logging.getLogger("django.request").warning("Bad Request: /probe")
     assert capfd.readouterr().err.count("Bad Request: /probe") == 1
+
+
+def test_the_chart_splits_by_outlet_rows_and_each_bar_narrows_to_its_outlet(client):
+    from timeline.models import Outlet
+
+    qnn = Outlet.objects.create(slug="quds-news-network", name="Quds News Network")
+    maan = Outlet.objects.create(slug="maan", name="Ma'an News Agency")
+    both = make_article(outlet="Quds News Network; Ma'an News Agency", text="Both said so.")
+    both.outlets.set([qnn, maan])
+    one = make_article(outlet="Quds News Network", text="One said so.")
+    one.outlets.set([qnn])
+    for article in (both, one, one):
+        make_evidence(event=make_event(date_start=date(2025, 7, 6)), article=article)
+    html = chart_html(client.get("/?split=outlet"))
+    legend = re.search(r'<ul class="inline-list chart-legend".*?</ul>', html, re.S).group(0)
+    assert re.findall(r"</span> ([^<]+) <span class=\"count\">(\d+)", legend) == [
+        ("Quds News Network", "3"),
+        ("Ma'an News Agency", "1"),
+    ]
+    links = [QueryDict(link) for link in re.findall(r'<a href="\?([^"]+)" tabindex="-1"', html)]
+    assert {q["outlet"] for q in links} == {"quds-news-network", "maan"}
