@@ -21,4 +21,5 @@ urlpatterns = [
     path("events.timelinejs.json", export_views.events_timelinejs, name="events-timelinejs"),
     path("chart.csv", export_views.chart_csv, name="chart-csv"),
     path("events.acled.csv", export_views.events_acled, name="events-acled"),
+    path("events.ucdp.csv", export_views.events_ucdp, name="events-ucdp"),
 ]
