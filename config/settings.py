@@ -176,4 +176,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Django's own "django" logger prints to its console handler and then propagates to
+    # the root's: every line twice. Let it print through the root only.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
