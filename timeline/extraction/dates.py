@@ -98,7 +98,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("year", rf"\b{_LEAD}{_YEAR}\b(?![\w-])"),
         ("weekday", rf"\b{_REL_DAYS}(?P<weekday>{'|'.join(WEEKDAYS)})\b"),
         ("today", r"\b(?:[Tt]oday|[Tt]onight|[Tt]his (?:morning|afternoon|evening))\b"),
-        ("yesterday", r"\b(?:[Tt]he day before )?[Yy]esterday\b"),
+        ("yesterday", r"\b(?:(?:[Tt]he day before )?[Yy]esterday|[Ll]ast night)\b"),
         ("tomorrow", r"\b[Tt]omorrow\b"),
         ("overnight", r"\b[Oo]vernight\b"),
         ("past_hours", rf"\b(?:[Ii]n |[Oo]ver |[Ww]ithin )?the (?:past|last|previous) (?P<hours>{NUMBER_PATTERN}) hours\b"),  # noqa: E501

@@ -13,6 +13,8 @@ from datetime import date, timedelta
 from typing import Literal
 
 from timeline.extraction.attribution import find_attribution
+from timeline.extraction.background import is_background, titled_speaker
+from timeline.extraction.casing import readable_case
 from timeline.extraction.dates import (
     DateMention,
     DurationMention,
@@ -60,6 +62,12 @@ class Proposal:
     figures: tuple[FigureMention, ...]
     evidence: tuple[EvidenceSpan, ...]
     confidence: float
+    # New actors a reader would add: speakers found by their title ("President X said").
+    new_actors: tuple[str, ...] = ()
+    sentence_index: int = 0
+    # A capitalised place after "in", "near" or "the town of" that the gazetteer does not
+    # know: enough to keep strikes in two towns apart.
+    place_hint: str | None = None
 
     @property
     def date_last(self) -> date:
@@ -84,6 +92,15 @@ _FIGURE_HOMES: dict[str, tuple[EventType, ...]] = {
     "arrested": ("military-strike", "armed-clash", "statement"),
 }
 _BASE_CONFIDENCE: dict[EventType, float] = {"statement": 0.4}
+# Tolls and strikes a sentence recaps ("so far this year", "since 2015") are background.
+_TOLL_TYPES: frozenset[EventType] = frozenset({"casualty-report", "military-strike", "armed-clash"})
+# A casualty sentence that points back at the strike before it ("in the attack", "as a
+# result") gives that strike's toll rather than a report of its own.
+_POINTS_BACK = re.compile(
+    r"\b(?:the|this|that|these|both)\s+(?:\w+\s+)?(?:attacks?|explosions?|blasts?|bombings?|"
+    r"strikes?|raids?|ambush|action|incident|assault|clash(?:es)?)\b|\bas a result\b",
+    re.IGNORECASE,
+)
 # Words that refer back to a time already given: "Israel has since resumed …", "on the same
 # day". A "since" that opens its own date ("since March") is a date mention instead.
 _ANAPHORIC_TIME = re.compile(
@@ -131,16 +148,19 @@ def propose_events(
     the text that are ``same_event`` are merged, their evidence kept side by side.
     """
     dateline_slug = gazetteer.slug_for(dateline, "location") if dateline else None
+    reading = readable_case(text)
     proposals: list[Proposal] = []
     last_date: DateMention | None = None
     paragraph_date: DateMention | None = None
     previous_end = 0
-    for sentence in split_sentences(text):
-        if re.search(r"\n[ \t]*\n", text[previous_end : sentence.start]):
+    for index, sentence in enumerate(split_sentences(reading)):
+        if re.search(r"\n[ \t]*\n", reading[previous_end : sentence.start]):
             paragraph_date = None
         previous_end = sentence.end
-        context = _SentenceContext.read(sentence, published, gazetteer, last_date)
-        proposals.extend(_propose_for_sentence(context, paragraph_date, published, dateline_slug))
+        original = text[sentence.start : sentence.end]
+        context = _SentenceContext.read(sentence, original, published, gazetteer, last_date)
+        found = _propose_for_sentence(context, paragraph_date, published, dateline_slug)
+        proposals.extend(replace(p, sentence_index=index) for p in found)
         if context.dates:
             last_date = context.dates[-1]
             paragraph_date = last_date
@@ -196,29 +216,43 @@ class _SentenceContext:
     entities: tuple[EntityMention, ...]
     figures: tuple[FigureMention, ...]
     attributed_to: str | None
+    reading: str = ""
+    speaker: tuple[int, int, str] | None = None
 
     @classmethod
     def read(
         cls,
         sentence: Sentence,
+        original: str,
         published: date,
         gazetteer: Gazetteer,
         last_date: DateMention | None,
     ) -> "_SentenceContext":
+        """Read a sentence: cues from ``sentence.text`` (the readable copy), names and
+        quotes from ``original`` (the same characters as the article)."""
         text = sentence.text
         dates = tuple(find_dates(text, published))
-        attribution = find_attribution(text)
+        attribution = find_attribution(original)
+        source = attribution.source if attribution else None
+        background = is_background(text)
         return cls(
-            sentence=sentence,
+            sentence=Sentence(sentence.start, sentence.end, original),
+            reading=text,
             dates=dates,
             anaphoric=tuple(_anaphoric_dates(text, dates, last_date)),
             durations=tuple(find_durations(text)),
-            triggers=tuple(t for t in find_triggers(text) if t.asserted),
-            entities=tuple(gazetteer.find(text)),
+            triggers=tuple(
+                t
+                for t in find_triggers(text)
+                if t.asserted and not (background and t.event_type in _TOLL_TYPES)
+            ),
+            entities=tuple(gazetteer.find(original)),
             figures=tuple(
-                find_figures(text, attributed_to=attribution.source if attribution else None)
+                replace(f, text=original[f.start : f.end])
+                for f in find_figures(text, attributed_to=source)
             ),
             attributed_to=attribution.attribution_text() if attribution else None,
+            speaker=titled_speaker(original, text),
         )
 
 
@@ -247,6 +281,7 @@ def _propose_for_sentence(
         mention = mention or framing or paragraph_date
         date_start, date_end, precision = _event_dates(context, typed, mention, published)
         location = _location(context, typed)
+        hint = None if location else _place_hint(context.sentence.text)
         if location is None and event_type in _DATELINE_TYPES:
             location = dateline_slug
         figures = _figures_for(event_type, by_type, context.figures)
@@ -269,6 +304,10 @@ def _propose_for_sentence(
                     ),
                 ),
                 confidence=_confidence(event_type, date_source, mention, location, figures),
+                place_hint=hint,
+                new_actors=(context.speaker[2],)
+                if event_type == "statement" and context.speaker
+                else (),
             )
         )
     return proposals
@@ -279,11 +318,15 @@ def _event_triggers(context: _SentenceContext) -> list[TriggerMatch]:
     actors = [e for e in context.entities if e.kind == "actor"]
     # A statement needs a known actor as its speaker: an outlet's "the BBC reported" or
     # unnamed officials' "said" alone does not make a party's statement.
+    speaker = context.speaker
     spoken = [
         t
         for t in context.triggers
         if t.event_type == "statement"
-        and any(_subject_start(text, t.start) <= a.start < t.start for a in actors)
+        and (
+            any(_subject_start(text, t.start) <= a.start < t.start for a in actors)
+            or (speaker is not None and speaker[1] <= t.start)
+        )
     ]
     strong = [t for t in context.triggers if t.event_type != "statement"]
     if not strong:
@@ -351,7 +394,7 @@ def _event_dates(
         context.durations, key=lambda d: _distance(d.start, d.end, triggers), default=None
     )
     if duration is not None and _distance(duration.start, duration.end, triggers) <= 30:
-        text = context.sentence.text
+        text = context.reading
         began = mention.relation == "since" or re.search(
             r"\b(?:began|begun|started|imposed|launched|beginning)\b\s*$",
             text[max(0, mention.start - 25) : mention.start],
@@ -436,12 +479,58 @@ def _merge_same_events(proposals: list[Proposal]) -> list[Proposal]:
     merged: list[Proposal] = []
     for proposal in proposals:
         for index, existing in enumerate(merged):
-            if same_event(existing, proposal):
-                merged[index] = merge_proposals(existing, proposal)
+            if same_event(existing, proposal) or _continues(existing, proposal):
+                merged[index] = replace(
+                    merge_proposals(existing, proposal),
+                    sentence_index=proposal.sentence_index,
+                    place_hint=existing.place_hint or proposal.place_hint,
+                )
                 break
         else:
             merged.append(proposal)
     return merged
+
+
+def _continues(earlier: Proposal, later: Proposal) -> bool:
+    """True when ``later`` goes on reporting ``earlier``'s event: within two sentences,
+    overlapping dates, no other place named, and the same type, or the casualties of a
+    strike or clash reported in the sentence after it."""
+    if later.sentence_index - earlier.sentence_index > 2:
+        return False
+    if later.date_start > earlier.date_last or earlier.date_start > later.date_last:
+        return False
+    if earlier.location_slug and later.location_slug:
+        if earlier.location_slug != later.location_slug:
+            return False
+    elif earlier.place_hint and later.place_hint and earlier.place_hint != later.place_hint:
+        return False
+    if earlier.event_type == later.event_type:
+        return earlier.event_type != "statement"
+    return (
+        earlier.event_type in _VIOLENT
+        and later.event_type == "casualty-report"
+        and any(_POINTS_BACK.search(e.quote) for e in later.evidence)
+    )
+
+
+_PLACE_HINT = re.compile(
+    r"\b(?:in|near|outside|at)\s+(?:the\s+(?:\w+\s+)?(?:town|city|village|province|district|"
+    r"neighbou?rhoods?|area|region|department)\s+of\s+)?(?:the\s+)?"
+    r"(?P<place>[A-Z][a-z][\w'’-]*(?:\s+[A-Z][a-z][\w'’-]*){0,2})"
+)
+_NOT_PLACES = frozenset(
+    {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+     "January", "February", "March", "April", "May", "June", "July", "August",
+     "September", "October", "November", "December", "The", "A", "An"}
+)  # fmt: skip
+
+
+def _place_hint(text: str) -> str | None:
+    for match in _PLACE_HINT.finditer(text):
+        place = match.group("place")
+        if place.split()[0] not in _NOT_PLACES:
+            return place.lower()
+    return None
 
 
 def _same_phrase(text: str, entity: EntityMention, trigger: TriggerMatch) -> bool:

@@ -106,6 +106,8 @@ _LEXICON: tuple[tuple[str, EventType | None], ...] = (
     (rf"(?:(?:partially|partly|fully|gradually) )?{_LIFT}(?: (?:the|its|their|a|an|this))?(?: (?:partial|total|full|naval|\w+-(?:week|month|year)(?:-long)?))? {_CLOSURE}(?: on (?:humanitarian |the entry of )?aid)?", "humanitarian-aid"),  # noqa: E501
     # humanitarian aid
     (r"(?:humanitarian )?aid(?: trucks| convoys?| deliveries| shipments| supplies)?|humanitarian|relief supplies", "humanitarian-aid"),  # noqa: E501
+    # phrases that hold a trigger word but report no event
+    (r"humanitarian (?:zones?|corridors?|situation|crisis|law|workers?|organi[sz]ations?|groups?|agenc(?:y|ies)|coordinator|chief|affairs)|military (?:aid|assistance)|(?:community|town|village|party|cabinet|board|council|news) meetings?|news conference|death threats?|(?:after|following) (?:a|the) (?:general )?medical examination,? (?:he|she) was released", None),  # noqa: E501
     # ceasefire
     (r"(?:cease-?fire|truce) (?:proposals?|plans?|offers?|terms|framework|drafts?|demands?|efforts?|mediators?|negotiators?)", None),  # noqa: E501
     (r"cease-?fires?|truces?|armistice", "ceasefire"),
@@ -238,7 +240,17 @@ def _negated(text: str, start: int, end: int) -> bool:
     return _NEGATION_AFTER.match(text, end) is not None
 
 
+# A meeting or talks still to come: "the summit to be held on 10 December".
+_FUTURE_AFTER = re.compile(
+    r"\s*(?:\w+\s+){0,3}?(?:to be held|will be held|is to be held|scheduled|planned|"
+    r"is expected|are expected|due to (?:be|take))\b",
+    re.IGNORECASE,
+)
+
+
 def _hypothetical(text: str, start: int, end: int) -> bool:
+    if _FUTURE_AFTER.match(text, end):
+        return True
     before = text[clause_start(text, start) : start]
     if _HYPOTHETICAL_CUES.search(before):
         return True
