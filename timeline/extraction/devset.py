@@ -14,7 +14,9 @@ from pathlib import Path
 
 import yaml
 
-from timeline.extraction.evaluation import KeyEvent
+from timeline.extraction.evaluation import KeyEvent, Report, evaluate
+from timeline.extraction.gazetteer import Gazetteer
+from timeline.extraction.propose import propose_events
 
 CODING = Path(__file__).resolve().parents[2] / "devset" / "coding.yaml"
 HALVES = ("rules", "held-back")
@@ -92,3 +94,19 @@ def _key_event(event: dict, text: str) -> KeyEvent:
 
 def _date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def score_half(articles: list[DevArticle], gazetteer: Gazetteer) -> Report:
+    """Propose events for each article (in memory) and score them against its coding."""
+
+    proposals = {
+        a.slug: propose_events(
+            a.text, published=a.published, gazetteer=gazetteer, dateline=a.dateline
+        )
+        for a in articles
+    }
+    return evaluate(
+        proposals,
+        {a.slug: list(a.key) for a in articles},
+        texts_by_doc={a.slug: a.text for a in articles},
+    )

@@ -1,9 +1,12 @@
 """python manage.py evaluate_extraction [--fixtures | --acled [PATH]]: measure the extractor."""
 
+import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from timeline.extraction.devset import HALVES, load_devset, score_half
+from timeline.gazetteer_data import build_gazetteer
 from timeline.importing.acled import DatasetImportError
 from timeline.proposing import default_acled_path, evaluate_acled, evaluate_curated
 
@@ -35,6 +38,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--limit", type=int, metavar="N", help="with --acled: read only the first N rows"
         )
+        parser.add_argument(
+            "--devset-cache",
+            type=Path,
+            default=Path(os.environ.get("DEVSET_CACHE", "/work/devset-cache")),
+            metavar="DIR",
+            help="where devset/rebuild.py wrote the development set's texts",
+        )
+        parser.add_argument(
+            "--details", action="store_true", help="list unmatched proposals and events"
+        )
 
     def handle(self, *args, fixtures: bool, acled: str | None, limit: int | None, **options):
         if limit is not None and limit < 1:
@@ -43,6 +56,35 @@ class Command(BaseCommand):
             self.acled(Path(acled) if acled else default_acled_path(), limit)
         else:
             self.curated()
+            self.devset(options["devset_cache"], options["details"])
+
+    def devset(self, cache: Path, details: bool) -> None:
+        """Score each half of the development set with the database's gazetteer."""
+        devset = load_devset(cache)
+        if devset.missing:
+            self.stdout.write(
+                f"development set: {len(devset.missing)} texts missing from {cache} "
+                "(python devset/rebuild.py rebuilds them)"
+            )
+        gazetteer = build_gazetteer()
+        for half in HALVES:
+            articles = devset.half(half)
+            if not articles:
+                continue
+            report = score_half(articles, gazetteer)
+            overall = report.overall
+            if details:
+                self.stdout.write(report.format())
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"development set, {half} half: {len(articles)} articles, "
+                    f"{overall.true_positives + overall.false_negatives} coded events, "
+                    f"{overall.true_positives + overall.false_positives} proposals: "
+                    f"precision {overall.precision:.2f}, recall {overall.recall:.2f}, "
+                    f"F1 {overall.f1:.2f}, exact date {_share(report.date_accuracy)}, "
+                    f"figures {_share(report.figure_accuracy)}."
+                )
+            )
 
     def curated(self) -> None:
         result = evaluate_curated()
@@ -79,3 +121,7 @@ class Command(BaseCommand):
                 f"fatality agreement {agreement.fatality_agreement:.2f}."
             )
         )
+
+
+def _share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
