@@ -91,6 +91,19 @@ _NOT_NAME = frozenset(
 )
 
 
+_HABITUAL = re.compile(
+    r"\b(?:in recent (?:years|months|weeks)|several times|many times|repeatedly|"
+    r"routinely|regularly|often|usually|have long|has long|for years|for decades|"
+    r"(?:the )?last (?:confirmed |known |reported )?(?:talks|round|meeting|visit))\b",
+    re.IGNORECASE,
+)
+
+
+def is_habitual(reading: str) -> bool:
+    """True when the sentence tells what keeps happening, not one event."""
+    return bool(_HABITUAL.search(reading))
+
+
 def is_background(reading: str) -> bool:
     """True when the sentence recaps a period rather than reports a new event."""
     return bool(_RECAP.search(reading) or _EARLIER_FRAME.search(reading.lstrip()))

@@ -39,3 +39,23 @@ def readable_case(text: str) -> str:
     for match in _SENTENCE_OPENING.finditer(lowered):
         chars[match.start(1)] = chars[match.start(1)].upper()
     return "".join(chars)
+
+
+# A wire dateline opening the text: "BOGOTA, 14 FEB 90 (DPA) -- [TEXT]",
+# "KANDAHAR, Afghanistan, Oct. 3 (Xinhua) --". Its date is when the copy was filed, not
+# when anything happened, so the reading copy blanks it.
+_WIRE_DATELINE = re.compile(
+    r"(?:^|(?<=[a-z]))[A-Z][A-Z .'()-]{2,40}(?:,\s*[A-Z][\w .'()-]{0,40})?,\s*"
+    r"(?:\d{1,2}\s+[A-Z]{3}\s+\d{2}|[A-Z][a-z]{2,8}\.?\s+\d{1,2})"
+    r"(?:\s*\([^)]{1,60}\))?\s*--(?:\s*\[[A-Z ]+\])*"
+)
+
+
+def reading_copy(text: str) -> str:
+    """The copy the extractor reads: sentence case for all-capitals text, and an opening
+    wire dateline blanked out; same length as ``text``, so offsets hold."""
+    reading = readable_case(text)
+    match = _WIRE_DATELINE.search(text, 0, 300)
+    if match:
+        reading = reading[: match.start()] + " " * (match.end() - match.start()) + reading[match.end() :]
+    return reading

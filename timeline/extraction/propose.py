@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from typing import Literal
 
 from timeline.extraction.attribution import find_attribution
-from timeline.extraction.background import is_background, titled_speaker
-from timeline.extraction.casing import readable_case
+from timeline.extraction.background import is_background, is_habitual, titled_speaker
+from timeline.extraction.casing import reading_copy
 from timeline.extraction.dates import (
     DateMention,
     DurationMention,
@@ -68,6 +68,9 @@ class Proposal:
     # A capitalised place after "in", "near" or "the town of" that the gazetteer does not
     # know: enough to keep strikes in two towns apart.
     place_hint: str | None = None
+    # Every trigger is a definite noun ("the attack", "last night's bombing"): the
+    # sentence refers back to an event already reported.
+    refers_back: bool = False
 
     @property
     def date_last(self) -> date:
@@ -148,7 +151,7 @@ def propose_events(
     the text that are ``same_event`` are merged, their evidence kept side by side.
     """
     dateline_slug = gazetteer.slug_for(dateline, "location") if dateline else None
-    reading = readable_case(text)
+    reading = reading_copy(text)
     proposals: list[Proposal] = []
     last_date: DateMention | None = None
     paragraph_date: DateMention | None = None
@@ -161,7 +164,7 @@ def propose_events(
         context = _SentenceContext.read(sentence, original, published, gazetteer, last_date)
         found = _propose_for_sentence(context, paragraph_date, published, dateline_slug)
         proposals.extend(replace(p, sentence_index=index) for p in found)
-        if context.dates:
+        if context.dates and not context.recap:
             last_date = context.dates[-1]
             paragraph_date = last_date
     return _merge_same_events(proposals)
@@ -218,6 +221,7 @@ class _SentenceContext:
     attributed_to: str | None
     reading: str = ""
     speaker: tuple[int, int, str] | None = None
+    recap: bool = False
 
     @classmethod
     def read(
@@ -231,10 +235,13 @@ class _SentenceContext:
         """Read a sentence: cues from ``sentence.text`` (the readable copy), names and
         quotes from ``original`` (the same characters as the article)."""
         text = sentence.text
-        dates = tuple(find_dates(text, published))
+        # A date after publication belongs to something still to come ("the elections,
+        # which will be held on 11 March"), never to an event the article reports.
+        dates = tuple(d for d in find_dates(text, published) if d.date_start <= published)
         attribution = find_attribution(original)
         source = attribution.source if attribution else None
         background = is_background(text)
+        habitual = is_habitual(text)
         return cls(
             sentence=Sentence(sentence.start, sentence.end, original),
             reading=text,
@@ -244,7 +251,9 @@ class _SentenceContext:
             triggers=tuple(
                 t
                 for t in find_triggers(text)
-                if t.asserted and not (background and t.event_type in _TOLL_TYPES)
+                if t.asserted
+                and not habitual
+                and not (background and t.event_type in _TOLL_TYPES)
             ),
             entities=tuple(gazetteer.find(original)),
             figures=tuple(
@@ -253,6 +262,7 @@ class _SentenceContext:
             ),
             attributed_to=attribution.attribution_text() if attribution else None,
             speaker=titled_speaker(original, text),
+            recap=background or habitual,
         )
 
 
@@ -305,6 +315,7 @@ def _propose_for_sentence(
                 ),
                 confidence=_confidence(event_type, date_source, mention, location, figures),
                 place_hint=hint,
+                refers_back=all(_DEFINITE.search(context.reading, 0, t.start) for t in typed),
                 new_actors=(context.speaker[2],)
                 if event_type == "statement" and context.speaker
                 else (),
@@ -332,6 +343,9 @@ def _event_triggers(context: _SentenceContext) -> list[TriggerMatch]:
     if not strong:
         return spoken[:1]
     kinds = {t.event_type for t in strong}
+    if "negotiation" in kinds:
+        # "met with U.S. officials … in the latest round of talks": the talks.
+        strong = [t for t in strong if t.event_type != "diplomatic-meeting"]
     if kinds & _VIOLENT:
         # Casualties of a strike or clash are its figures, not a separate report.
         strong = [t for t in strong if t.event_type != "casualty-report"]
@@ -480,8 +494,12 @@ def _merge_same_events(proposals: list[Proposal]) -> list[Proposal]:
     for proposal in proposals:
         for index, existing in enumerate(merged):
             if same_event(existing, proposal) or _continues(existing, proposal):
+                combined = merge_proposals(existing, proposal)
+                if existing.event_type == "casualty-report" != proposal.event_type:
+                    # A toll told first, then the strike it came from: the strike.
+                    combined = replace(combined, event_type=proposal.event_type)
                 merged[index] = replace(
-                    merge_proposals(existing, proposal),
+                    combined,
                     sentence_index=proposal.sentence_index,
                     place_hint=existing.place_hint or proposal.place_hint,
                 )
@@ -492,10 +510,10 @@ def _merge_same_events(proposals: list[Proposal]) -> list[Proposal]:
 
 
 def _continues(earlier: Proposal, later: Proposal) -> bool:
-    """True when ``later`` goes on reporting ``earlier``'s event: within two sentences,
-    overlapping dates, no other place named, and the same type, or the casualties of a
-    strike or clash reported in the sentence after it."""
-    if later.sentence_index - earlier.sentence_index > 2:
+    """True when ``later`` goes on reporting ``earlier``'s event: within three sentences
+    (or anywhere, when it refers back with "the attack"), overlapping dates, no other
+    place named, and the same type, or a strike or clash and its casualties."""
+    if later.sentence_index - earlier.sentence_index > 3 and not later.refers_back:
         return False
     if later.date_start > earlier.date_last or earlier.date_start > later.date_last:
         return False
@@ -504,18 +522,35 @@ def _continues(earlier: Proposal, later: Proposal) -> bool:
             return False
     elif earlier.place_hint and later.place_hint and earlier.place_hint != later.place_hint:
         return False
+    if earlier.event_type == later.event_type == "statement":
+        # The same speaker going on, unnamed: "he added", "the guerrilla leader said".
+        return not later.actors and not later.new_actors
     if earlier.event_type == later.event_type:
-        return earlier.event_type != "statement"
-    return (
-        earlier.event_type in _VIOLENT
-        and later.event_type == "casualty-report"
-        and any(_POINTS_BACK.search(e.quote) for e in later.evidence)
+        return True
+    kinds = {earlier.event_type, later.event_type}
+    if kinds <= _VIOLENT:
+        return later.refers_back
+    if "casualty-report" not in kinds or not kinds & _VIOLENT:
+        return False
+    if later.refers_back:
+        return True
+    casualties = earlier if earlier.event_type == "casualty-report" else later
+    return any(_POINTS_BACK.search(e.quote) for e in later.evidence) or (
+        casualties is later and not casualties.figures
     )
 
 
+_DEFINITE = re.compile(
+    r"\b(?:the|this|that|these|those|its|their|both|(?:last night|yesterday|\w+day)['’]s)\s+"
+    r"(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
 _PLACE_HINT = re.compile(
     r"\b(?:in|near|outside|at)\s+(?:the\s+(?:\w+\s+)?(?:town|city|village|province|district|"
     r"neighbou?rhoods?|area|region|department)\s+of\s+)?(?:the\s+)?"
+    r"(?:(?:central|northern|southern|eastern|western|north|south|east|west|"
+    r"north-?eastern|north-?western|south-?eastern|south-?western|neighbou?ring|"
+    r"restive|nearby)\s+)?"
     r"(?P<place>[A-Z][a-z][\w'’-]*(?:\s+[A-Z][a-z][\w'’-]*){0,2})"
 )
 _NOT_PLACES = frozenset(
