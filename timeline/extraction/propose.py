@@ -71,6 +71,8 @@ class Proposal:
     # Every trigger is a definite noun ("the attack", "last night's bombing"): the
     # sentence refers back to an event already reported.
     refers_back: bool = False
+    # Dated by a mention of its own (not the sentence's frame or the publication date).
+    own_date: bool = True
 
     @property
     def date_last(self) -> date:
@@ -107,7 +109,8 @@ _POINTS_BACK = re.compile(
 # Words that refer back to a time already given: "Israel has since resumed …", "on the same
 # day". A "since" that opens its own date ("since March") is a date mention instead.
 _ANAPHORIC_TIME = re.compile(
-    r"\b(?P<since>since(?:\s+then)?)\b|\b(?P<same>(?:on\s+)?(?:the\s+same|that)\s+day)\b"
+    r"\b(?P<since>since(?:\s+then)?)\b|\b(?P<same>(?:on\s+)?(?:the\s+same|that)\s+day|"
+    r"(?:during|in|over)\s+the\s+same\s+(?:period|month|week|time))\b"
     r"|\b(?P<next>(?:on\s+)?the\s+(?:following|next)\s+day|the\s+day\s+after)\b",
     re.IGNORECASE,
 )
@@ -255,7 +258,7 @@ class _SentenceContext:
                 and not habitual
                 and not (background and t.event_type in _TOLL_TYPES)
             ),
-            entities=tuple(gazetteer.find(original)),
+            entities=tuple(e for e in gazetteer.find(original) if text[e.start : e.end].strip()),
             figures=tuple(
                 replace(f, text=original[f.start : f.end])
                 for f in find_figures(text, attributed_to=source)
@@ -279,7 +282,7 @@ def _propose_for_sentence(
     for trigger in triggers:
         by_type.setdefault(trigger.event_type, []).append(trigger)
     mentions = list(context.dates) + list(context.anaphoric)
-    owners = {id(m): _nearest(m.start, m.end, triggers) for m in mentions}
+    owners = {id(m): _owner(context.reading, m, triggers) for m in mentions}
     framing = min(mentions, key=lambda m: m.start, default=None)
     if framing is not None and framing.start > min(t.start for t in triggers):
         framing = None
@@ -290,11 +293,22 @@ def _propose_for_sentence(
         date_source = "own" if mention else "framing" if framing else "narrative"
         mention = mention or framing or paragraph_date
         date_start, date_end, precision = _event_dates(context, typed, mention, published)
+        if (
+            event_type in _VIOLENT
+            and date_end is not None
+            and (date_end - date_start).days > 7
+            and any(f.kind in ("killed", "injured") for f in context.figures)
+        ):
+            # A toll over a month of attacks is a report of casualties, not one strike.
+            proposed_type: EventType = "casualty-report"
+        else:
+            proposed_type = event_type
         location = _location(context, typed)
         hint = None if location else _place_hint(context.sentence.text)
         if location is None and event_type in _DATELINE_TYPES:
             location = dateline_slug
         figures = _figures_for(event_type, by_type, context.figures)
+        event_type = proposed_type
         proposals.append(
             Proposal(
                 event_type=event_type,
@@ -315,7 +329,11 @@ def _propose_for_sentence(
                 ),
                 confidence=_confidence(event_type, date_source, mention, location, figures),
                 place_hint=hint,
-                refers_back=all(_DEFINITE.search(context.reading, 0, t.start) for t in typed),
+                refers_back=bool(
+                    _EVENT_NOUN.fullmatch(typed[0].text)
+                    and _DEFINITE.search(context.reading, 0, typed[0].start)
+                ),
+                own_date=date_source == "own",
                 new_actors=(context.speaker[2],)
                 if event_type == "statement" and context.speaker
                 else (),
@@ -515,12 +533,18 @@ def _continues(earlier: Proposal, later: Proposal) -> bool:
     place named, and the same type, or a strike or clash and its casualties."""
     if later.sentence_index - earlier.sentence_index > 3 and not later.refers_back:
         return False
-    if later.date_start > earlier.date_last or earlier.date_start > later.date_last:
+    overlap = not (later.date_start > earlier.date_last or earlier.date_start > later.date_last)
+    if not overlap and not (later.refers_back and not later.own_date):
         return False
     if earlier.location_slug and later.location_slug:
         if earlier.location_slug != later.location_slug:
             return False
-    elif earlier.place_hint and later.place_hint and earlier.place_hint != later.place_hint:
+    elif (
+        earlier.place_hint
+        and later.place_hint
+        and earlier.place_hint != later.place_hint
+        and not later.refers_back
+    ):
         return False
     if earlier.event_type == later.event_type == "statement":
         # The same speaker going on, unnamed: "he added", "the guerrilla leader said".
@@ -540,6 +564,12 @@ def _continues(earlier: Proposal, later: Proposal) -> bool:
     )
 
 
+_EVENT_NOUN = re.compile(
+    r"(?i:attacks?|assaults?|bombings?|explosions?|blasts?|strikes?|air ?strikes?|raids?|"
+    r"ambush(?:es)?|clash(?:es)?|offensive|fighting|incident|killings?|shootings?|"
+    r"(?:car|truck|roadside|suicide) bomb(?:s|ing)?|talks|meeting|negotiations|truce|"
+    r"cease-?fire|siege|blockade)"
+)
 _DEFINITE = re.compile(
     r"\b(?:the|this|that|these|those|its|their|both|(?:last night|yesterday|\w+day)['’]s)\s+"
     r"(?:[\w-]+\s+){0,2}$",
@@ -571,6 +601,16 @@ def _place_hint(text: str) -> str | None:
 def _same_phrase(text: str, entity: EntityMention, trigger: TriggerMatch) -> bool:
     low, high = sorted((entity.start, trigger.start))
     return _PHRASE_BREAK.search(text, low, max(high, low)) is None
+
+
+def _owner(text: str, mention: DateMention, triggers: Sequence[TriggerMatch]) -> TriggerMatch:
+    """The trigger a date belongs to: the nearest, except that a possessive date
+    ("last night's dynamite attack", "Monday's bombing") belongs to the noun after it."""
+    if text[mention.end : mention.end + 2] in ("'s", "’s"):
+        following = [t for t in triggers if t.start >= mention.end]
+        if following:
+            return following[0]
+    return _nearest(mention.start, mention.end, triggers)
 
 
 def _nearest(start: int, end: int, triggers: Sequence[TriggerMatch]) -> TriggerMatch:

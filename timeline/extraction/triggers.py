@@ -96,7 +96,7 @@ _LEXICON: tuple[tuple[str, EventType | None], ...] = (
     (r"fired (?:at|on|upon|toward|towards)|opened fire|shot|shooting|sniped|gunfire", "military-strike"),  # noqa: E501
     (r"(?:car|truck|roadside|suicide|parcel|letter|nail|barrel) bomb(?:s|ings?)?|bombs? (?:exploded|went off|blasts?|attacks?)|explosions?|blasts?|exploded|IED (?:blast|explosion|attack)s?", "military-strike"),  # noqa: E501
     (r"blew up|blown up|demolished|demolition|detonated|bulldozed|set fire|burned down|controlled explosions?", "military-strike"),  # noqa: E501
-    (r"attack(?:s|ed|ing)?|raid(?:s|ed)?|invaded|incursion", "military-strike"),
+    (r"attack(?:s|ed|ing)?|assault(?:s|ed)?|raid(?:s|ed)?|invaded|incursion", "military-strike"),
     # armed clashes: fighting between armed groups, including attacks on troops
     (r"armed clash(?:es)?|clash(?:es|ed)?|fighting|fought|firefights?|gun ?battles?", "armed-clash"),  # noqa: E501
     (r"exchanged (?:gun)?fire|(?:an )?exchange of (?:gun)?fire|ambush(?:ed|es)?|engaged", "armed-clash"),  # noqa: E501
