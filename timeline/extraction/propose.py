@@ -360,6 +360,17 @@ def _event_triggers(context: _SentenceContext) -> list[TriggerMatch]:
     strong = [t for t in context.triggers if t.event_type != "statement"]
     if not strong:
         return spoken[:1]
+    # Talks and truces are named far more often than they happen: "the negotiation
+    # process", "a negotiated solution", "the agreement on a cease-fire". They are events
+    # when something is done to them near the word: held, started, resumed, agreed, ended.
+    strong = [
+        t
+        for t in strong
+        if t.event_type not in _REALIZED
+        or _REALIZED[t.event_type].search(
+            context.reading[max(0, t.start - 80) : t.end + 80]
+        )
+    ]
     kinds = {t.event_type for t in strong}
     if "negotiation" in kinds:
         # "met with U.S. officials … in the latest round of talks": the talks.
@@ -564,6 +575,24 @@ def _continues(earlier: Proposal, later: Proposal) -> bool:
     )
 
 
+_REALIZED: dict[EventType, re.Pattern[str]] = {
+    "negotiation": re.compile(
+        r"\b(?:held|hold|holds|holding|began|begun|begin|begins|started|start|starts|"
+        r"resumed|resume|resumes|took place|take place|taking place|opened|concluded|"
+        r"ended|met|meet|meets|meeting|attended|attend|round of|rounds of|sat down|"
+        r"broke down|collapsed|stalled|suspended|negotiated with|negotiating with|hosted|"
+        r"hosts|host|joined|joins|join|mediated|brokered|chaired|led|wrapped up)\b",
+        re.IGNORECASE,
+    ),
+    "ceasefire": re.compile(
+        r"\b(?:took effect|takes effect|came into (?:force|effect)|agreed|agree|announced|"
+        r"declared|signed|brokered|reached|began|begun|started|ended|collapsed|broke down|"
+        r"expired|violated|violation|holding|held|extended|implemented|implementation|"
+        r"in place|in effect|observed|observing|rejected|rejects|accepted|accepts|"
+        r"breached|breach|truce talks|called off)\b",
+        re.IGNORECASE,
+    ),
+}
 _EVENT_NOUN = re.compile(
     r"(?i:attacks?|assaults?|bombings?|explosions?|blasts?|strikes?|air ?strikes?|raids?|"
     r"ambush(?:es)?|clash(?:es)?|offensive|fighting|incident|killings?|shootings?|"
