@@ -57,5 +57,7 @@ def reading_copy(text: str) -> str:
     reading = readable_case(text)
     match = _WIRE_DATELINE.search(text, 0, 300)
     if match:
-        reading = reading[: match.start()] + " " * (match.end() - match.start()) + reading[match.end() :]
+        reading = (
+            reading[: match.start()] + " " * (match.end() - match.start()) + reading[match.end() :]
+        )
     return reading

@@ -244,7 +244,8 @@ class _SentenceContext:
         attribution = find_attribution(original)
         source = attribution.source if attribution else None
         background = is_background(text)
-        habitual = is_habitual(text)
+        # "has repeatedly bombed … since 12 September" is a series with a date: reported.
+        habitual = is_habitual(text) and not dates
         return cls(
             sentence=Sentence(sentence.start, sentence.end, original),
             reading=text,
@@ -254,9 +255,7 @@ class _SentenceContext:
             triggers=tuple(
                 t
                 for t in find_triggers(text)
-                if t.asserted
-                and not habitual
-                and not (background and t.event_type in _TOLL_TYPES)
+                if t.asserted and not habitual and not (background and t.event_type in _TOLL_TYPES)
             ),
             entities=tuple(e for e in gazetteer.find(original) if text[e.start : e.end].strip()),
             figures=tuple(
@@ -287,8 +286,18 @@ def _propose_for_sentence(
     if framing is not None and framing.start > min(t.start for t in triggers):
         framing = None
     proposals = []
+    groups: list[tuple[EventType, list[TriggerMatch], tuple[int, int] | None]] = []
     for event_type, typed in by_type.items():
+        if event_type in _VIOLENT or event_type == "casualty-report":
+            groups.extend(
+                (event_type, subset, part) for subset, part in _split_by_place(context, typed)
+            )
+        else:
+            groups.append((event_type, typed, None))
+    for event_type, typed, part in groups:
         owned = [m for m in mentions if owners[id(m)].event_type == event_type]
+        if part is not None:
+            owned = [m for m in owned if part[0] <= m.start < part[1]] or owned
         mention = min(owned, key=lambda m: _distance(m.start, m.end, typed), default=None)
         date_source = "own" if mention else "framing" if framing else "narrative"
         mention = mention or framing or paragraph_date
@@ -304,10 +313,13 @@ def _propose_for_sentence(
         else:
             proposed_type = event_type
         location = _location(context, typed)
-        hint = None if location else _place_hint(context.sentence.text)
+        sentence_part = context.sentence.text[part[0] : part[1]] if part else context.sentence.text
+        hint = None if location else _place_hint(sentence_part)
         if location is None and event_type in _DATELINE_TYPES:
             location = dateline_slug
         figures = _figures_for(event_type, by_type, context.figures)
+        if part is not None:
+            figures = [f for f in figures if part[0] <= f.start < part[1]]
         event_type = proposed_type
         proposals.append(
             Proposal(
@@ -367,9 +379,7 @@ def _event_triggers(context: _SentenceContext) -> list[TriggerMatch]:
         t
         for t in strong
         if t.event_type not in _REALIZED
-        or _REALIZED[t.event_type].search(
-            context.reading[max(0, t.start - 80) : t.end + 80]
-        )
+        or _REALIZED[t.event_type].search(context.reading[max(0, t.start - 80) : t.end + 80])
     ]
     kinds = {t.event_type for t in strong}
     if "negotiation" in kinds:
@@ -448,6 +458,49 @@ def _event_dates(
             start, end = anchor_duration(duration, end=mention.anchor)
         return start, end, "approximate"
     return mention.date_start, mention.date_end, mention.precision
+
+
+# Where one sentence passes from one incident to the next: "…, while a car bomb in the
+# town of Tarmiyah …", "…; in Kirkuk, …".
+_INCIDENT_BREAK = re.compile(
+    r";|,\s+(?:while|whereas|meanwhile)\s|\s--\s|,\s+and\s+(?:in|at|near|an?|another)\s",
+    re.IGNORECASE,
+)
+
+
+def _split_by_place(
+    context: _SentenceContext, typed: list[TriggerMatch]
+) -> list[tuple[list[TriggerMatch], tuple[int, int] | None]]:
+    """The triggers of one type, split where the sentence moves to another place.
+
+    One group (the whole sentence) unless two parts of the sentence each hold a trigger
+    and name different places (a known location, or a capitalised place after "in").
+    """
+    text = context.sentence.text
+    cuts = [0, *(m.start() for m in _INCIDENT_BREAK.finditer(context.reading)), len(text)]
+    parts = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+    grouped: list[tuple[list[TriggerMatch], tuple[int, int], str | None]] = []
+    for start, end in parts:
+        inside = [t for t in typed if start <= t.start < end]
+        places = [
+            e.slug for e in context.entities if e.kind == "location" and start <= e.start < end
+        ]
+        place = places[0] if places else _place_hint(text[start:end])
+        if inside:
+            grouped.append((inside, (start, end), place))
+        elif grouped and place is None:
+            continue
+    named = {place for _, _, place in grouped if place}
+    if len(grouped) < 2 or len(named) < 2:
+        return [(typed, None)]
+    result: list[tuple[list[TriggerMatch], tuple[int, int] | None]] = []
+    for inside, span, place in grouped:
+        if place is None and result:
+            previous, (start, _) = result[-1]
+            result[-1] = (previous + inside, (start, span[1]))
+        else:
+            result.append((inside, span))
+    return result
 
 
 def _location(context: _SentenceContext, triggers: list[TriggerMatch]) -> str | None:
