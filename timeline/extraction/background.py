@@ -93,8 +93,7 @@ _NOT_NAME = frozenset(
 
 _HABITUAL = re.compile(
     r"\b(?:in recent (?:years|months|weeks)|several times|many times|repeatedly|"
-    r"routinely|regularly|often|usually|have long|has long|for years|for decades|"
-    r"(?:the )?last (?:confirmed |known |reported )?(?:talks|round|meeting|visit))\b",
+    r"routinely|regularly|often|usually|have long|has long|for years|for decades)\b",
     re.IGNORECASE,
 )
 
@@ -104,9 +103,22 @@ def is_habitual(reading: str) -> bool:
     return bool(_HABITUAL.search(reading))
 
 
+# An earlier occasion named as such: "the last confirmed talks", "the previous round".
+_EARLIER_OCCASION = re.compile(
+    r"\b(?:the )?(?:last|previous|prior|earlier) (?:confirmed |known |reported )?"
+    r"(?:talks|round|meeting|visit)\b",
+    re.IGNORECASE,
+)
+
+
 def is_background(reading: str) -> bool:
     """True when the sentence recaps a period rather than reports a new event."""
     return bool(_RECAP.search(reading) or _EARLIER_FRAME.search(reading.lstrip()))
+
+
+def mentions_earlier_occasion(reading: str) -> bool:
+    """True when the sentence refers to an earlier round of talks or meeting."""
+    return bool(_EARLIER_OCCASION.search(reading))
 
 
 def titled_speaker(original: str, reading: str) -> tuple[int, int, str] | None:

@@ -13,7 +13,12 @@ from datetime import date, timedelta
 from typing import Literal
 
 from timeline.extraction.attribution import find_attribution
-from timeline.extraction.background import is_background, is_habitual, titled_speaker
+from timeline.extraction.background import (
+    is_background,
+    is_habitual,
+    mentions_earlier_occasion,
+    titled_speaker,
+)
 from timeline.extraction.casing import reading_copy
 from timeline.extraction.dates import (
     DateMention,
@@ -245,7 +250,9 @@ class _SentenceContext:
         source = attribution.source if attribution else None
         background = is_background(text)
         # "has repeatedly bombed … since 12 September" is a series with a date: reported.
-        habitual = is_habitual(text) and not dates
+        habitual = (
+            is_habitual(text) and not any(d.precision == "day" for d in dates)
+        ) or mentions_earlier_occasion(text)
         return cls(
             sentence=Sentence(sentence.start, sentence.end, original),
             reading=text,
@@ -306,7 +313,10 @@ def _propose_for_sentence(
             event_type in _VIOLENT
             and date_end is not None
             and (date_end - date_start).days > 7
-            and any(f.kind in ("killed", "injured") for f in context.figures)
+            and (
+                any(f.kind in ("killed", "injured") for f in context.figures)
+                or _CASUALTY_WORD.search(context.reading)
+            )
         ):
             # A toll over a month of attacks is a report of casualties, not one strike.
             proposed_type: EventType = "casualty-report"
@@ -342,7 +352,7 @@ def _propose_for_sentence(
                 confidence=_confidence(event_type, date_source, mention, location, figures),
                 place_hint=hint,
                 refers_back=bool(
-                    _EVENT_NOUN.fullmatch(typed[0].text)
+                    (_EVENT_NOUN.fullmatch(typed[0].text) or event_type == "casualty-report")
                     and _DEFINITE.search(context.reading, 0, typed[0].start)
                 ),
                 own_date=date_source == "own",
@@ -646,6 +656,7 @@ _REALIZED: dict[EventType, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
 }
+_CASUALTY_WORD = re.compile(r"\b(?:casualt\w*|killed|dead|deaths?|wounded|injured)\b", re.I)
 _EVENT_NOUN = re.compile(
     r"(?i:attacks?|assaults?|bombings?|explosions?|blasts?|strikes?|air ?strikes?|raids?|"
     r"ambush(?:es)?|clash(?:es)?|offensive|fighting|incident|killings?|shootings?|"
