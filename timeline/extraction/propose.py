@@ -671,9 +671,8 @@ _DEFINITE = re.compile(
 _PLACE_HINT = re.compile(
     r"\b(?:in|near|outside|at)\s+(?:the\s+(?:\w+\s+)?(?:town|city|village|province|district|"
     r"neighbou?rhoods?|area|region|department)\s+of\s+)?(?:the\s+)?"
-    r"(?:(?:central|northern|southern|eastern|western|north|south|east|west|"
-    r"north-?eastern|north-?western|south-?eastern|south-?western|neighbou?ring|"
-    r"restive|nearby)\s+)?"
+    r"(?:(?!(?:said|says|told|was|were|is|are|has|have|had|and|or|by|of|when|where)\b)"
+    r"[a-z][\w-]*\s+){0,3}?"
     r"(?P<place>[A-Z][a-z][\w'’-]*(?:\s+[A-Z][a-z][\w'’-]*){0,2})"
 )
 _NOT_PLACES = frozenset(
