@@ -164,12 +164,14 @@ def propose_events(
     last_date: DateMention | None = None
     paragraph_date: DateMention | None = None
     previous_end = 0
+    quoted = _quoted_speech(reading)
     for index, sentence in enumerate(split_sentences(reading)):
         if re.search(r"\n[ \t]*\n", reading[previous_end : sentence.start]):
             paragraph_date = None
         previous_end = sentence.end
         original = text[sentence.start : sentence.end]
         context = _SentenceContext.read(sentence, original, published, gazetteer, last_date)
+        context = _without_quoted_events(context, quoted)
         found = _propose_for_sentence(context, paragraph_date, published, dateline_slug)
         proposals.extend(replace(p, sentence_index=index) for p in found)
         if context.dates and not context.recap:
@@ -693,6 +695,30 @@ def _place_hint(text: str) -> str | None:
 def _same_phrase(text: str, entity: EntityMention, trigger: TriggerMatch) -> bool:
     low, high = sorted((entity.start, trigger.start))
     return _PHRASE_BREAK.search(text, low, max(high, low)) is None
+
+
+_QUOTE = re.compile(r"“[^”]*”|\"[^\"\n]*\"")
+
+
+def _quoted_speech(text: str) -> list[tuple[int, int]]:
+    """Spans of direct speech: quotations of five words or more (not a "scare quote")."""
+    return [m.span() for m in _QUOTE.finditer(text) if len(m.group(0).split()) >= 5]
+
+
+def _without_quoted_events(
+    context: "_SentenceContext", quoted: list[tuple[int, int]]
+) -> "_SentenceContext":
+    """Leave out events told inside someone's direct speech ("they are targeting
+    everything", "we are starting a new stage"): the speech is the speaker's statement,
+    not the article's report of an event."""
+    offset = context.sentence.start
+    kept = tuple(
+        t
+        for t in context.triggers
+        if t.event_type == "statement"
+        or not any(a <= offset + t.start < b for a, b in quoted)
+    )
+    return replace(context, triggers=kept) if len(kept) != len(context.triggers) else context
 
 
 def _owner(text: str, mention: DateMention, triggers: Sequence[TriggerMatch]) -> TriggerMatch:
