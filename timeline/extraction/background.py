@@ -11,7 +11,11 @@ import re
 _RECAP = re.compile(
     r"\b(?:so far|up to now|until now|to date|in total|all told|in all|"
     r"since (?:the (?:war|conflict|start|beginning|outbreak|invasion)|it was founded|"
-    r"(?:it|the \w+) was founded|(?:19|20)\d\d|last year)|"
+    r"(?:it|the \w+) was founded|(?:19|20)\d\d|last year|"
+    r"(?:(?:early|late|mid)[- ])?(?:january|february|march|april|may|june|july|august|"
+    r"september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
+    r"\.? \d|\d{1,2} (?:january|february|march|april|may|june|july|august|september|"
+    r"october|november|december))|"
     r"(?:this|last|so far this) year|over the (?:past|last) (?:\w+ )?(?:years|months|decades?)|"
     r"in recent (?:years|months)|(?:has|have) long|a decade|decades? of|"
     r"every day|each day|per day|a day)\b",

@@ -469,6 +469,14 @@ def _event_dates(
         else:
             start, end = anchor_duration(duration, end=mention.anchor)
         return start, end, "approximate"
+    if (
+        mention.relation == "since"
+        and mention.date_end is None
+        and re.match(r"(?i)(?:since|from)\s+\S*\d|(?:since|from)\s+\w+\s+\d", mention.text)
+        and mention.date_start < published
+    ):
+        # "Strikes since Oct 7 have killed …": from that day until the article's.
+        return mention.date_start, published, "approximate"
     return mention.date_start, mention.date_end, mention.precision
 
 
