@@ -723,8 +723,7 @@ def _without_quoted_events(
     kept = tuple(
         t
         for t in context.triggers
-        if t.event_type == "statement"
-        or not any(a <= offset + t.start < b for a, b in quoted)
+        if t.event_type == "statement" or not any(a <= offset + t.start < b for a, b in quoted)
     )
     return replace(context, triggers=kept) if len(kept) != len(context.triggers) else context
 

@@ -253,7 +253,8 @@ def _negated(text: str, start: int, end: int) -> bool:
 # A meeting or talks still to come: "the summit to be held on 10 December".
 _FUTURE_AFTER = re.compile(
     r"\s*(?:\w+\s+){0,3}?(?:to be held|will be held|is to be held|scheduled|planned|"
-    r"is expected|are expected|due to (?:be|take))\b",
+    r"is expected|are expected|due to (?:be|take)|"
+    r"(?:will|would|shall|is to|are to)\s+(?:cease|stop|end|halt|begin|start|resume))\b",
     re.IGNORECASE,
 )
 
