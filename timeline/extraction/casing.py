@@ -16,13 +16,17 @@ _CALENDAR_WORDS = frozenset({name for name in MONTHS if len(name) > 3}) | frozen
     day.lower() for day in WEEKDAYS
 )
 _WORD = re.compile(r"[A-Za-z]+")
+_UPPER = re.compile(r"[A-Z]")
+_LOWER = re.compile(r"[a-z]")
 _SENTENCE_OPENING = re.compile(r"(?:^|[.!?][\"'”’)\]]*\s+|\n\s*|--\s*|\]\s*)([a-z])")
 
 
 def is_all_capitals(text: str) -> bool:
     """True when nearly all letters are capitals (a telex or wire text)."""
-    letters = [c for c in text[:4000] if c.isalpha()]
-    return len(letters) > 40 and sum(c.isupper() for c in letters) / len(letters) > 0.9
+    sample = text[:4000]
+    upper = len(_UPPER.findall(sample))
+    lower = len(_LOWER.findall(sample))
+    return upper + lower > 40 and upper / (upper + lower) > 0.9
 
 
 def readable_case(text: str) -> str:

@@ -117,6 +117,14 @@ _DURATION = re.compile(
 _FUTURE_CUE = re.compile(r"\b(?:will|shall|is due to|are due to|is expected to|are expected to)\b")
 
 
+_DIGIT = re.compile(r"\d")
+# Patterns that cannot match without a digit: skipped for sentences that have none.
+_NEED_A_DIGIT = frozenset(
+    {"iso", "acled", "day_month_year", "month_day_year", "day_range", "day_month",
+     "month_day", "month_year", "year"}
+)  # fmt: skip
+
+
 def find_dates(text: str, reference: date) -> list[DateMention]:
     """Find date expressions in ``text`` and resolve them against ``reference``.
 
@@ -128,7 +136,10 @@ def find_dates(text: str, reference: date) -> list[DateMention]:
     """
     candidates: list[DateMention] = []
     impossible: list[tuple[int, int]] = []
+    has_digit = _DIGIT.search(text) is not None
     for name, pattern in _PATTERNS:
+        if not has_digit and name in _NEED_A_DIGIT:
+            continue
         for match in pattern.finditer(text):
             mention = _resolve(name, match, text, reference)
             if mention is not None:

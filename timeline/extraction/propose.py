@@ -247,7 +247,8 @@ class _SentenceContext:
         text = sentence.text
         # A date after publication belongs to something still to come ("the elections,
         # which will be held on 11 March"), never to an event the article reports.
-        dates = tuple(d for d in find_dates(text, published) if d.date_start <= published)
+        every_date = find_dates(text, published)
+        dates = tuple(d for d in every_date if d.date_start <= published)
         attribution = find_attribution(original)
         source = attribution.source if attribution else None
         background = is_background(text)
@@ -269,7 +270,9 @@ class _SentenceContext:
             entities=tuple(e for e in gazetteer.find(original) if text[e.start : e.end].strip()),
             figures=tuple(
                 replace(f, text=original[f.start : f.end])
-                for f in find_figures(text, attributed_to=source)
+                for f in find_figures(
+                    text, attributed_to=source, date_spans=[(d.start, d.end) for d in every_date]
+                )
             ),
             attributed_to=attribution.attribution_text() if attribution else None,
             speaker=titled_speaker(original, text),
