@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Literal
 
 from timeline.extraction.attribution import find_attribution
@@ -501,7 +502,7 @@ def _split_by_place(
     """
     text = context.sentence.text
     cuts = [0, *(m.start() for m in _INCIDENT_BREAK.finditer(context.reading)), len(text)]
-    parts = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+    parts = [(a, b) for a, b in pairwise(cuts) if b > a]
     grouped: list[tuple[list[TriggerMatch], tuple[int, int], str | None]] = []
     for start, end in parts:
         inside = [t for t in typed if start <= t.start < end]
