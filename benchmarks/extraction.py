@@ -62,7 +62,7 @@ def _acled(path: Path) -> None:
     from timeline.extraction.propose import propose_events
     from timeline.gazetteer_data import build_gazetteer
     from timeline.importing.acled import RowProblem
-    from timeline.proposing import evaluate_acled, read_acled_rows
+    from timeline.measuring import evaluate_acled, read_acled_rows
 
     rows = [row for row in read_acled_rows(path) if not isinstance(row, RowProblem)]
     chars = sum(len(row.article_text) for row in rows)

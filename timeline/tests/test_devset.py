@@ -121,3 +121,56 @@ def test_held_back_half_does_not_fall_below_the_measured_scores(devset):
     print(report.format())
     assert report.overall.precision >= 0.55
     assert report.overall.recall >= 0.55
+
+
+def test_acled_rows_read_as_an_answer_key_give_precision_recall_and_exact_dates():
+    from datetime import date
+
+    from timeline.extraction.evaluation import AcledAgreement, score_acled_row
+    from timeline.extraction.propose import propose_events
+
+    agreement = AcledAgreement()
+    monday = date(2024, 5, 6)
+    struck = propose_events(
+        "Israeli forces struck a house in Rafah on Monday, killing 3 people.",
+        published=monday,
+        gazetteer=Gazetteer([]),
+    )
+    score_acled_row(
+        agreement,
+        type_slug="military-strike",
+        date_start=monday,
+        date_end=None,
+        deaths=3,
+        proposals=struck,
+    )
+    score_acled_row(
+        agreement,
+        type_slug="armed-clash",
+        date_start=monday,
+        date_end=None,
+        deaths=0,
+        proposals=[],
+    )
+    score = agreement.as_score
+    assert (score.true_positives, score.false_positives, score.false_negatives) == (1, 0, 1)
+    assert agreement.matched_exact_dates == 1 and agreement.matched_fatalities == 1
+
+
+@pytest.mark.django_db
+def test_evaluate_extraction_reports_both_halves_or_says_how_to_rebuild_the_texts(tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    fixtures = Path(settings.BASE_DIR) / "fixtures"
+    call_command("import_fixtures", str(fixtures), stdout=StringIO())
+    out = StringIO()
+    call_command("evaluate_extraction", "--devset-cache", str(tmp_path), stdout=out)
+    assert "texts missing" in out.getvalue() and "devset/rebuild.py" in out.getvalue()
+    if load_devset(CACHE).missing:
+        pytest.skip(f"development set texts not in {CACHE}")
+    out = StringIO()
+    call_command("evaluate_extraction", "--devset-cache", str(CACHE), stdout=out)
+    for half in HALVES:
+        assert f"development set, {half} half: 15 articles" in out.getvalue()

@@ -5,17 +5,21 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from timeline.extraction.devset import HALVES, load_devset, score_half
-from timeline.gazetteer_data import build_gazetteer
 from timeline.importing.acled import DatasetImportError
-from timeline.proposing import default_acled_path, evaluate_acled, evaluate_curated
+from timeline.measuring import (
+    default_acled_path,
+    evaluate_acled,
+    evaluate_curated,
+    evaluate_devset,
+)
 
 
 class Command(BaseCommand):
     help = (
         "Measure the extractor; writes nothing. Default (--fixtures): propose events for "
         "every article with curated, published evidence and print precision, recall and F1 "
-        "per type and overall, with figure and date accuracy. --acled [PATH]: read an "
+        "per type and overall, with figure and date accuracy; then the same for each half "
+        "of the development set (texts from --devset-cache). --acled [PATH]: read an "
         "ACLED CSV (.csv or .csv.gz) and print how often proposals from each row's notes "
         "agree with ACLED's date, type and fatalities."
     )
@@ -60,24 +64,19 @@ class Command(BaseCommand):
 
     def devset(self, cache: Path, details: bool) -> None:
         """Score each half of the development set with the database's gazetteer."""
-        devset = load_devset(cache)
-        if devset.missing:
+        result = evaluate_devset(cache=cache)
+        if result.missing:
             self.stdout.write(
-                f"development set: {len(devset.missing)} texts missing from {cache} "
+                f"development set: {len(result.missing)} texts missing from {cache} "
                 "(python devset/rebuild.py rebuilds them)"
             )
-        gazetteer = build_gazetteer()
-        for half in HALVES:
-            articles = devset.half(half)
-            if not articles:
-                continue
-            report = score_half(articles, gazetteer)
+        for half, report in result.reports.items():
             overall = report.overall
             if details:
                 self.stdout.write(report.format())
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"development set, {half} half: {len(articles)} articles, "
+                    f"development set, {half} half: {result.articles[half]} articles, "
                     f"{overall.true_positives + overall.false_negatives} coded events, "
                     f"{overall.true_positives + overall.false_positives} proposals: "
                     f"precision {overall.precision:.2f}, recall {overall.recall:.2f}, "
@@ -114,11 +113,13 @@ class Command(BaseCommand):
         if not agreement.rows:
             raise CommandError(f"{path}: no readable ACLED rows.")
         self.stdout.write(agreement.format())
+        score = agreement.as_score
         self.stdout.write(
             self.style.SUCCESS(
                 f"{path.name}: {agreement.rows} rows: date agreement "
                 f"{agreement.date_agreement:.2f}, type agreement {agreement.type_agreement:.2f}, "
-                f"fatality agreement {agreement.fatality_agreement:.2f}."
+                f"fatality agreement {agreement.fatality_agreement:.2f}; as an answer key: "
+                f"precision {score.precision:.2f}, recall {score.recall:.2f}, F1 {score.f1:.2f}."
             )
         )
 
