@@ -21,6 +21,8 @@ from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
+from timeline.merge_admin import MergeAdminMixin, merge_action
+from timeline.merging import merge_actors, merge_locations, merge_outlets
 from timeline.models import (
     Actor,
     Article,
@@ -30,7 +32,9 @@ from timeline.models import (
     Evidence,
     Figure,
     Location,
+    Outlet,
 )
+from timeline.outlets import link_article_outlets
 from timeline.proposing import propose_for_articles
 
 admin.site.site_header = "Conflict-events timeline — editors"
@@ -78,7 +82,10 @@ class ArticleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["content_hash", "imported_at", "evidence_count", "reader_link"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "outlet", "published", "dateline", "url"]}),
+        (
+            None,
+            {"fields": ["title", "slug", "outlet", "outlets", "published", "dateline", "url"]},
+        ),
         ("Text", {"fields": ["text", "language"]}),
         (
             "Record",
@@ -86,6 +93,7 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
     ]
     actions = ["propose_events"]
+    autocomplete_fields = ["outlets"]
 
     @admin.action(description="Propose events from the selected articles", permissions=["change"])
     def propose_events(self, request: HttpRequest, queryset) -> None:
@@ -94,6 +102,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).annotate(_evidence_count=count_of(Evidence, "article"))
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # An article given outlet text but no outlet row cites the one the text names.
+        link_article_outlets(articles=[form.instance])
 
     def get_changelist(self, request: HttpRequest, **kwargs):
         return DeferredTextChangeList
@@ -166,12 +179,13 @@ class AliasesForm(forms.ModelForm):
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(MergeAdminMixin, admin.ModelAdmin):
     form = AliasesForm
     list_display = ["name", "kind", "country", "acled_type", "event_count"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "=slug", "aliases", "country"]
     prepopulated_fields = {"slug": ["name"]}
+    actions = [merge_action(merge_actors, "actor")]
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).annotate(_event_count=count_of(EventActor, "actor"))
@@ -182,7 +196,7 @@ class ActorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(MergeAdminMixin, admin.ModelAdmin):
     form = AliasesForm
     list_display = ["name", "kind", "parent", "tree_path", "latitude", "longitude"]
     list_filter = ["kind", "geo_precision"]
@@ -191,6 +205,7 @@ class LocationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["tree_path"]
+    actions = [merge_action(merge_locations, "location")]
     fields = [
         "name",
         "slug",
@@ -201,6 +216,26 @@ class LocationAdmin(admin.ModelAdmin):
         "geo_precision",
         "aliases",
     ]
+
+
+@admin.register(Outlet)
+class OutletAdmin(MergeAdminMixin, admin.ModelAdmin):
+    form = AliasesForm
+    list_display = ["name", "slug", "article_count"]
+    search_fields = ["name", "=slug", "aliases"]
+    prepopulated_fields = {"slug": ["name"]}
+    actions = [merge_action(merge_outlets, "outlet")]
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_article_count=count_of(Article.outlets.through, "outlet"))
+        )
+
+    @admin.display(description="Articles citing it", ordering="_article_count")
+    def article_count(self, obj: Outlet) -> int:
+        return obj._article_count
 
 
 # --- Events and what hangs off them ---------------------------------------------------

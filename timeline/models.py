@@ -221,11 +221,14 @@ class Location(models.Model):
             self.tree_path = self.compute_tree_path()
             super().save(*args, **kwargs)
             if old_path and old_path != self.tree_path:
-                for child in Location.objects.filter(tree_path__startswith=old_path).exclude(
-                    pk=self.pk
-                ):
-                    child.tree_path = self.tree_path + child.tree_path[len(old_path) :]
-                    child.save(update_fields=["tree_path"])
+                # Rewrite every place inside by prefix, without save(): save() would
+                # recompute a path from a parent not yet rewritten.
+                inside = list(
+                    Location.objects.filter(tree_path__startswith=old_path).exclude(pk=self.pk)
+                )
+                for place in inside:
+                    place.tree_path = self.tree_path + place.tree_path[len(old_path) :]
+                Location.objects.bulk_update(inside, ["tree_path"], batch_size=1000)
 
     def get_absolute_url(self) -> str:
         return reverse("timeline:location", args=[self.slug])

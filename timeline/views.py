@@ -5,7 +5,7 @@ A view parses the request, calls a queryset or a service, renders.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -16,7 +16,17 @@ from timeline import paging, search
 from timeline.chart import events_chart
 from timeline.colours import for_dark_background, readable_ink
 from timeline.filters import EventFilter
-from timeline.models import HEX_COLOUR, Actor, Article, Event, EventActor, EventType, Location
+from timeline.models import (
+    HEX_COLOUR,
+    Actor,
+    ActorRedirect,
+    Article,
+    Event,
+    EventActor,
+    EventType,
+    Location,
+    LocationRedirect,
+)
 from timeline.reader import marked_paragraphs
 
 
@@ -133,9 +143,22 @@ def article_reader(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def moved_permanently(request: HttpRequest, redirects, slug: str, target: str) -> HttpResponse:
+    """A 301 to where a merged actor's or place's old slug now lives, or a 404."""
+    moved = redirects.filter(old_slug=slug).select_related(target).first()
+    if moved is None:
+        raise Http404(f"No {target} is called {slug!r}.")
+    url = getattr(moved, target).get_absolute_url()
+    if request.META.get("QUERY_STRING"):
+        url += "?" + request.META["QUERY_STRING"]
+    return HttpResponsePermanentRedirect(url)
+
+
 @require_GET
 def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    actor = get_object_or_404(Actor, slug=slug)
+    actor = Actor.objects.filter(slug=slug).first()
+    if actor is None:
+        return moved_permanently(request, ActorRedirect.objects, slug, "actor")
     events = Event.objects.visible_to(request.user).filter(
         pk__in=EventActor.objects.filter(actor=actor).values("event")
     )
@@ -148,7 +171,9 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def location_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    location = get_object_or_404(Location.objects.select_related("parent"), slug=slug)
+    location = Location.objects.select_related("parent").filter(slug=slug).first()
+    if location is None:
+        return moved_permanently(request, LocationRedirect.objects, slug, "location")
     events = Event.objects.visible_to(request.user).within(location)
     context = entity_context(events, entity=location, kind="location", parameter="location")
     context["children"] = list(location.children.order_by("name")[:50])

@@ -6,6 +6,7 @@ import itertools
 from datetime import date
 
 from timeline.models import Actor, Article, Event, EventActor, EventType, Evidence, Figure, Location
+from timeline.outlets import link_article_outlets
 
 _counter = itertools.count(1)
 
@@ -28,6 +29,8 @@ def make_article(**fields) -> Article:
     article = Article(**defaults)
     article.full_clean()
     article.save()
+    # As every importer does: the article cites the Outlet its outlet text names.
+    link_article_outlets(articles=[article])
     return article
 
 
