@@ -1,8 +1,9 @@
 """One EventFilter, used by the timeline page, its htmx partial, the map and every export.
 
-The query parameters are a stable interface (DESIGN.md): type and actor (slugs,
-repeatable), location (slug, includes places inside it), from and to (ISO dates,
-inclusive, matched against the event's date span), q (text), outlet, sort.
+The query parameters are a stable interface (DESIGN.md): type, sub_type and actor (slugs,
+repeatable: several values of one parameter mean any of them, different parameters all
+apply), location (slug, includes places inside it), from and to (ISO dates, inclusive,
+matched against the event's date span), q (text), outlet, sort.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from timeline.models import (
     ActorRedirect,
     Event,
     EventActor,
+    EventSubType,
     EventType,
     Evidence,
     Figure,
@@ -148,6 +150,12 @@ class EventFilter(django_filters.FilterSet):
         method="filter_type",
         error_messages={"invalid_choice": "there is no event type “%(value)s”."},
     )
+    sub_type = SlugMultipleChoiceFilter(
+        queryset=EventSubType.objects.select_related("type"),
+        label="Event sub-type",
+        method="filter_sub_type",
+        error_messages={"invalid_choice": "there is no event sub-type “%(value)s”."},
+    )
     actor = RedirectedSlugMultipleChoiceFilter(
         queryset=Actor.objects.all(),
         label="Actor",
@@ -189,7 +197,7 @@ class EventFilter(django_filters.FilterSet):
         form = EventFilterForm
 
     # Facets are counted with every active filter but their own (Datasette's semantics).
-    FACETS = ("type", "actor", "location", "outlet")
+    FACETS = ("type", "sub_type", "actor", "location", "outlet")
 
     def __init__(self, data=None, *args, user=None, **kwargs):
         self.user = user
@@ -203,6 +211,9 @@ class EventFilter(django_filters.FilterSet):
     # -- the filters -------------------------------------------------------------------
     def filter_type(self, queryset, name, value):
         return queryset.filter(type__in=value) if value else queryset
+
+    def filter_sub_type(self, queryset, name, value):
+        return queryset.filter(sub_type__in=value) if value else queryset
 
     def filter_actor(self, queryset, name, value):
         if not value:
@@ -294,6 +305,8 @@ class EventFilter(django_filters.FilterSet):
         chips = []
         for event_type in data.get("type") or []:
             chips.append(("type", event_type.slug, f"Type: {event_type.name}"))
+        for sub_type in data.get("sub_type") or []:
+            chips.append(("sub_type", sub_type.slug, f"Sub-type: {sub_type.name}"))
         given = self._given
         for actor in data.get("actor") or []:
             value = given("actor", {}).get(actor.pk, actor.slug)
@@ -332,6 +345,29 @@ class EventFilter(django_filters.FilterSet):
             base("type").values_list("type").annotate(n=Count("id")).values_list("type", "n")
         )
         chosen_types = {t.pk for t in data.get("type") or []}
+        # Sub-types are nested under their type; each list shows the sub-types with events
+        # under the other filters, and any chosen one (so that it can be unticked).
+        sub_type_counts = dict(
+            base("sub_type")
+            .exclude(sub_type=None)
+            .values_list("sub_type")
+            .annotate(n=Count("id"))
+            .values_list("sub_type", "n")
+        )
+        chosen_sub_types = {s.pk for s in data.get("sub_type") or []}
+        sub_types_by_type: dict[int, list[dict]] = {}
+        for sub_type in EventSubType.objects.all():
+            count = sub_type_counts.get(sub_type.pk, 0)
+            selected = sub_type.pk in chosen_sub_types
+            if count or selected:
+                sub_types_by_type.setdefault(sub_type.type_id, []).append(
+                    {
+                        "value": sub_type.slug,
+                        "label": sub_type.name,
+                        "count": count,
+                        "selected": selected,
+                    }
+                )
         types = [
             {
                 "value": t.slug,
@@ -339,6 +375,7 @@ class EventFilter(django_filters.FilterSet):
                 "count": type_counts.get(t.pk, 0),
                 "selected": t.pk in chosen_types,
                 "type": t,
+                "sub_types": sub_types_by_type.get(t.pk, []),
             }
             for t in EventType.objects.all()
         ]

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models import Prefetch, Q
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 HEX_COLOUR = RegexValidator(r"^#[0-9A-Fa-f]{6}$", "Give a colour as #RRGGBB.")
@@ -310,6 +312,20 @@ class EventQuerySet(models.QuerySet):
                 .defer("article__text")
                 .order_by("id"),
             ),
+        )
+
+    def for_cards(self) -> EventQuerySet:
+        """for_timeline, plus what an event card says of where it came from: the sub-type,
+        and the outlets its dataset record cites (`coded_from`; never the whole row)."""
+        return (
+            self.for_timeline()
+            .select_related("sub_type")
+            .annotate(
+                coded_from=Coalesce(
+                    KeyTextTransform("source", "dataset_record__row"),
+                    KeyTextTransform("source_office", "dataset_record__row"),
+                ),
+            )
         )
 
 

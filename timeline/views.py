@@ -12,7 +12,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
-from timeline import paging, search
+from timeline import paging, provenance, search
 from timeline.chart import events_chart
 from timeline.colours import for_dark_background, readable_ink
 from timeline.filters import EventFilter
@@ -81,7 +81,7 @@ def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dic
         newest_first = event_filter.newest_first
         ordered = event_filter.qs.in_timeline_order(newest_first=newest_first)
         page = paging.page_after(ordered, cursor, PAGE_SIZE, newest_first=newest_first)
-        events = list(page.items.for_timeline()) if page.items is not None else []
+        events = list(page.items.for_cards()) if page.items is not None else []
         next_cursor = page.next_cursor(events)
         q = event_filter.form.cleaned_data.get("q")
         if q:
@@ -120,8 +120,23 @@ def timeline(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 def event_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    event = get_object_or_404(Event.objects.visible_to(request.user).for_timeline(), slug=slug)
-    return render(request, "timeline/event_detail.html", {"event": event})
+    events = Event.objects.visible_to(request.user).for_timeline()
+    event = get_object_or_404(events.select_related("sub_type", "dataset_record"), slug=slug)
+    record = provenance.dataset_record_of(event)
+    sides, others = provenance.event_sides(event)
+    return render(
+        request,
+        "timeline/event_detail.html",
+        {
+            "event": event,
+            "record": record,
+            "coder": provenance.coder_name(record) if record else "",
+            "record_columns": provenance.record_columns(record) if record else [],
+            "figures": provenance.event_figures(event, outlets=provenance.record_outlets(record)),
+            "sides": sides,
+            "other_actors": others,
+        },
+    )
 
 
 @require_GET
@@ -189,7 +204,7 @@ def entity_context(events, *, entity, kind: str, parameter: str) -> dict:
         "kind": kind,
         "aliases": entity.alias_list,
         "event_count": events.count(),
-        "recent": list(events.in_timeline_order(newest_first=True).for_timeline()[:10]),
+        "recent": list(events.in_timeline_order(newest_first=True).for_cards()[:10]),
         "timeline_query": query.urlencode(),
         # Its bars open the main timeline, filtered on this entity and the bar's dates.
         "chart": events_chart(events=events, query=query, link_base=reverse("timeline:timeline")),
