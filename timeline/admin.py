@@ -117,7 +117,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Propose events from the selected articles", permissions=["change"])
     def propose_events(self, request: HttpRequest, queryset) -> None:
-        summary = propose_for_articles(articles=queryset)
+        summary = propose_for_articles(articles=queryset.news())
         self.message_user(request, summary.one_line(), messages.SUCCESS)
 
     def get_queryset(self, request: HttpRequest):

@@ -66,6 +66,25 @@ class Outlet(models.Model):
         return split_aliases(self.aliases)
 
 
+# Slug prefixes of the articles the ACLED and UCDP importers make from a row's notes.
+DATASET_NOTE_SLUG_PREFIXES = ("acled-", "ucdp-")
+
+
+class ArticleQuerySet(models.QuerySet):
+    def news(self) -> ArticleQuerySet:
+        """Articles that are news, not a dataset record's note.
+
+        A dataset's note is coded data ("Total fatalities coded as 4"), so the extractor
+        never proposes from it: articles with a dataset record are left out, and so are
+        those whose slug the ACLED and UCDP importers give their notes (``acled-…``,
+        ``ucdp-…``), until every importer links its records to the note's article.
+        """
+        queryset = self.filter(dataset_records__isnull=True)
+        for prefix in DATASET_NOTE_SLUG_PREFIXES:
+            queryset = queryset.exclude(slug__startswith=prefix)
+        return queryset
+
+
 class Article(models.Model):
     slug = models.SlugField(max_length=200, unique=True)
     title = models.CharField(max_length=500)
@@ -84,6 +103,8 @@ class Article(models.Model):
     language = models.CharField(max_length=16, default="en")
     content_hash = models.CharField(max_length=64, db_index=True, editable=False)
     imported_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published", "slug"]
