@@ -304,11 +304,11 @@ class AcledAgreement:
             f"{self.as_score.recall:.2f}, F1 {self.as_score.f1:.2f}, exact date "
             f"{_ratio(self.matched_exact_dates, self.matched_rows)}, figures "
             f"{_ratio(self.matched_fatalities, self.matched_rows)}",
-            f"{'ACLED type (ours)':<20} {'rows':>6} {'type agrees':>12}",
+            f"{'ACLED type (ours)':<26} {'rows':>6} {'type agrees':>12}",
         ]
         for type_slug, rows in sorted(self.rows_by_type.items()):
             agreed = self.type_agreements_by_type[type_slug]
-            lines.append(f"{type_slug:<20} {rows:>6} {agreed / rows:>12.2f}")
+            lines.append(f"{type_slug:<26} {rows:>6} {agreed / rows:>12.2f}")
         lines.extend(f"left out: {problem}" for problem in self.problems[:10])
         return "\n".join(lines)
 
