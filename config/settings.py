@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After authentication (staff are not limited) and htmx (the 503 fits the request).
+    "timeline.query_deadline.QueryDeadlineMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -123,6 +125,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or env_bool("WHITENOISE_USE_FINDERS", False)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Seconds any one database statement of a public (non-staff) request may run before it is
+# cancelled and the request answered 503 "too broad, narrow it" (timeline/query_deadline.py).
+# Keep gunicorn's --timeout (30 s) several times larger. 0 turns the limit off.
+PUBLIC_QUERY_TIMEOUT = float(os.environ.get("PUBLIC_QUERY_TIMEOUT", "5"))
 
 # Map tiles: any XYZ tile server; the map stays useful (markers, list) without tiles.
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

@@ -8,6 +8,7 @@ JSON formats, plain text for CSV), never a 500; the writers live in timeline/exp
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from itertools import chain, islice
 
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -43,8 +44,19 @@ def filter_errors(event_filter: EventFilter, *, as_json: bool) -> HttpResponse |
 def streamed(
     pieces: Iterator[str], content_type: str, *, filename: str | None = None
 ) -> StreamingHttpResponse:
+    """The pieces as a streamed response, marked at the end if cut short.
+
+    The first two pieces (the JSON's count or the CSV's header, then the first chunk of
+    events) are read here, in the view: a filter too broad for the database fails there,
+    before anything is sent, as an ordinary 503 from the query deadline rather than a
+    200 with a broken body.
+    """
+    head = list(islice(pieces, 2))
+    body = exports.marked_if_cut_short(
+        chain(head, pieces), as_csv=content_type.startswith("text/csv")
+    )
     response = StreamingHttpResponse(
-        (piece.encode("utf-8") for piece in pieces), content_type=content_type
+        (piece.encode("utf-8") for piece in body), content_type=content_type
     )
     if filename:
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
