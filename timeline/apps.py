@@ -7,5 +7,6 @@ class TimelineConfig(AppConfig):
     verbose_name = "Conflict-events timeline"
 
     def ready(self) -> None:
-        # Connects the SQLite statement deadline to every new connection.
-        from timeline import query_deadline  # noqa: F401
+        # Connect their signal receivers: the SQLite statement deadline on every new
+        # connection, and the admin sign-in throttle's count of failures.
+        from timeline import login_throttle, query_deadline  # noqa: F401

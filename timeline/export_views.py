@@ -12,7 +12,7 @@ from itertools import chain, islice
 
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from timeline import exports
 from timeline.filters import EventFilter
@@ -85,29 +85,29 @@ def _today() -> str:
     return timezone.localdate().isoformat()
 
 
-@require_GET
+@require_safe
 def events_json(request: HttpRequest) -> HttpResponse:
     return _export(request, exports.write_json, JSON, as_json=True)
 
 
-@require_GET
+@require_safe
 def events_csv(request: HttpRequest) -> HttpResponse:
     return _export(
         request, exports.write_csv, CSV, as_json=False, filename=f"events-{_today()}.csv"
     )
 
 
-@require_GET
+@require_safe
 def events_geojson(request: HttpRequest) -> HttpResponse:
     return _export(request, exports.write_geojson, GEOJSON, as_json=True)
 
 
-@require_GET
+@require_safe
 def events_timelinejs(request: HttpRequest) -> HttpResponse:
     return _export(request, exports.write_timelinejs, JSON, as_json=True)
 
 
-@require_GET
+@require_safe
 def events_acled(request: HttpRequest) -> HttpResponse:
     return _export(
         request,

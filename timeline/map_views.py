@@ -17,7 +17,7 @@ from django.db.models.functions import Floor
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from timeline.date_display import describe_span
 from timeline.views import filtered_events, query_without_cursor
@@ -230,7 +230,7 @@ def bad_request(messages: list[str]) -> JsonResponse:
     return JsonResponse({"errors": messages}, status=400)
 
 
-@require_GET
+@require_safe
 def map_data(request: HttpRequest) -> HttpResponse:
     """GeoJSON for one map view: events when few are in it, else SQL-counted grid cells."""
     event_filter = filtered_events(request)
@@ -281,7 +281,7 @@ def places_with_counts(events: QuerySet, query: QueryDict) -> list[dict]:
     ]
 
 
-@require_GET
+@require_safe
 def map_page(request: HttpRequest) -> HttpResponse:
     event_filter = filtered_events(request)
     errors = event_filter.error_messages

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
 from timeline import paging, search
@@ -91,7 +91,7 @@ def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dic
     }
 
 
-@require_GET
+@require_safe
 def timeline(request: HtmxHttpRequest) -> HttpResponse:
     if not request.htmx and any(not value for value in request.GET.values()):
         # The form submitted without JavaScript sends every field, empty or not; a
@@ -108,13 +108,13 @@ def timeline(request: HtmxHttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def event_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(Event.objects.visible_to(request.user).for_timeline(), slug=slug)
     return render(request, "timeline/event_detail.html", {"event": event})
 
 
-@require_GET
+@require_safe
 def article_reader(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article, slug=slug)
     evidence = list(
@@ -133,7 +133,7 @@ def article_reader(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     actor = get_object_or_404(Actor, slug=slug)
     events = Event.objects.visible_to(request.user).filter(
@@ -146,7 +146,7 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def location_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     location = get_object_or_404(Location.objects.select_related("parent"), slug=slug)
     events = Event.objects.visible_to(request.user).within(location)
@@ -171,7 +171,7 @@ def entity_context(events, *, entity, kind: str, parameter: str) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def type_styles(request: HttpRequest) -> HttpResponse:
     """Event-type colours as CSS classes: inline styles are barred by our CSP.
 
