@@ -132,6 +132,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # cancelled and the request answered 503 "too broad, narrow it" (timeline/query_deadline.py).
 # Keep gunicorn's --timeout (30 s) several times larger. 0 turns the limit off.
 PUBLIC_QUERY_TIMEOUT = float(os.environ.get("PUBLIC_QUERY_TIMEOUT", "5"))
+# Seconds a public request may spend on the database in all: after it no statement is
+# started (a 503, or a streamed export ends "cut short"). Below gunicorn's --timeout, so a
+# long export under load is ended by us, with a marker, not by gunicorn killing the worker.
+PUBLIC_REQUEST_TIMEOUT = float(os.environ.get("PUBLIC_REQUEST_TIMEOUT", "20"))
 
 # The admin's sign-in throttle (timeline/login_throttle.py): this many failures for one
 # user name within the window lock it for LOGIN_LOCKOUT_SECONDS.

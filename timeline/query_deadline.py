@@ -17,6 +17,13 @@ an HTML page, the results fragment for htmx, JSON or plain text for the exports.
   virtual-machine steps, interrupts a statement that has run past its deadline (SQLite
   then raises "interrupted"); an execute wrapper starts the deadline afresh for each
   statement. Rows are fetched under the same deadline as the statement that made them.
+
+A request as a whole is bounded too: once a public request has spent
+``PUBLIC_REQUEST_TIMEOUT`` seconds, no further statement of it is started (QueryTimeSpent,
+answered like a cancelled one). Its statements are each bounded, but a page runs several
+and a streamed export one per chunk; without this, a long export under load ran into
+gunicorn's own timeout and its worker was killed. The budget ends with the response
+(request_finished, sent once a streamed body is read or dropped).
 """
 
 from __future__ import annotations
@@ -26,7 +33,8 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import connection
+from django.core.signals import request_finished
+from django.db import OperationalError, connection, connections
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -42,15 +50,27 @@ RETRY_AFTER_SECONDS = 10
 _SQLITE_STEPS = 10_000
 
 
+class QueryTimeSpent(OperationalError):
+    """The request has spent its time on the database: no further statement is run."""
+
+
+def is_public(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return not (user is not None and user.is_active and user.is_staff)
+
+
 def public_timeout(request: HttpRequest) -> float | None:
     """Seconds a statement of this request may run, or None for no limit (staff)."""
     seconds = settings.PUBLIC_QUERY_TIMEOUT
     if not seconds or seconds <= 0:
         return None
-    user = getattr(request, "user", None)
-    if user is not None and user.is_active and user.is_staff:
-        return None
-    return float(seconds)
+    return float(seconds) if is_public(request) else None
+
+
+def limit_request(seconds: float | None) -> None:
+    """Start no statement on this thread's connection after `seconds` from now."""
+    install_request_budget(connection)
+    connection.public_request_deadline = time.monotonic() + seconds if seconds else None
 
 
 def limit_statements(seconds: float | None) -> None:
@@ -75,6 +95,8 @@ def is_cancelled_query(error: BaseException | None) -> bool:
             return True
         if type(error).__name__ == "OperationalError" and str(error) == "interrupted":
             return True  # SQLite, interrupted by the progress handler
+        if isinstance(error, QueryTimeSpent):
+            return True
         error = error.__cause__ or error.__context__
     return False
 
@@ -85,6 +107,8 @@ class QueryDeadlineMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         limit_statements(public_timeout(request))
+        budget = settings.PUBLIC_REQUEST_TIMEOUT
+        limit_request(budget if budget and budget > 0 and is_public(request) else None)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception):
@@ -141,8 +165,31 @@ def install_sqlite_deadline(db) -> None:
     db.execute_wrappers.append(_deadline_per_statement)
 
 
+# -- every database: a budget per request -------------------------------------------------
+
+
+def _within_request_budget(execute, sql, params, many, context):
+    deadline = getattr(context["connection"], "public_request_deadline", None)
+    if deadline is not None and time.monotonic() > deadline:
+        raise QueryTimeSpent("the request has spent its time on the database")
+    return execute(sql, params, many, context)
+
+
+def install_request_budget(db) -> None:
+    if _within_request_budget not in db.execute_wrappers:
+        db.public_request_deadline = None
+        db.execute_wrappers.append(_within_request_budget)
+
+
+@receiver(request_finished)
+def _end_request_budget(sender, **kwargs) -> None:
+    for db in connections.all(initialized_only=True):
+        db.public_request_deadline = None
+
+
 @receiver(connection_created)
 def _on_connection_created(sender, connection, **kwargs) -> None:
+    install_request_budget(connection)
     if connection.vendor == "sqlite":
         # A new connection (CONN_MAX_AGE, a test's) starts with no wrapper of ours.
         if _deadline_per_statement in connection.execute_wrappers:

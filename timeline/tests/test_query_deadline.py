@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 
 import pytest
 from django.contrib.auth.models import User
@@ -18,6 +19,7 @@ from django.urls import reverse
 
 from timeline import exports
 from timeline.models import EventQuerySet
+from timeline.query_deadline import QueryTimeSpent
 from timeline.tests.factories import make_event, make_location
 
 pytestmark = pytest.mark.django_db
@@ -184,3 +186,52 @@ def test_a_json_export_cut_short_is_left_invalid_on_purpose(client, failing_seco
 def test_an_export_whose_first_query_fails_is_an_error_status_not_a_broken_200(client, slow_events):
     response = client.get(reverse("timeline:events-json"))
     assert response.status_code == 503
+
+
+# -- a budget for the whole request ---------------------------------------------------------
+
+
+def test_a_request_past_its_budget_starts_no_more_statements_and_is_a_503(client, settings):
+    settings.PUBLIC_REQUEST_TIMEOUT = 0.000001
+    make_event(slug="one")
+    response = client.get(reverse("timeline:timeline"))
+    assert response.status_code == 503
+    assert "too broad" in response.content.decode()
+
+
+def test_staff_requests_have_no_budget(client, settings):
+    settings.PUBLIC_REQUEST_TIMEOUT = 0.000001
+    staff = User.objects.create_user("editor", password="x", is_staff=True)
+    client.force_login(staff)
+    assert client.get(reverse("timeline:timeline")).status_code == 200
+
+
+def test_an_export_past_its_budget_is_cut_short_by_us_with_the_marker(client, monkeypatch):
+    """Under load a long export used to run into gunicorn's timeout and lose its worker."""
+    for n in range(5):
+        make_event(slug=f"event-budget-{n}")
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
+    original = exports.event_chunks
+
+    def event_chunks(*args, **kwargs):
+        for number, chunk in enumerate(original(*args, **kwargs)):
+            yield chunk
+            if number == 0:  # as if the first chunk had taken the whole budget
+                connection.public_request_deadline = time.monotonic() - 1
+
+    monkeypatch.setattr(exports, "event_chunks", event_chunks)
+    response = client.get(reverse("timeline:events-csv"))
+    assert response.status_code == 200
+    pieces = []
+    with pytest.raises(QueryTimeSpent):
+        for piece in response.streaming_content:
+            pieces.append(piece)
+    last_row = list(csv.reader(io.StringIO(b"".join(pieces).decode())))[-1]
+    assert last_row[0].startswith("#EXPORT CUT SHORT: the database did not answer in time")
+
+
+def test_the_budget_ends_with_the_response(client, settings):
+    settings.PUBLIC_REQUEST_TIMEOUT = 0.000001
+    client.get(reverse("timeline:timeline"))
+    time.sleep(0.01)
+    assert make_event(slug="after-the-request")  # a query outside any request runs
