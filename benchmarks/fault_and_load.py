@@ -139,9 +139,13 @@ def fuzz_corpus() -> list[tuple[str, str]]:
 # -- HTTP ------------------------------------------------------------------------------------
 
 
+# The status recorded for an export that ended with its "EXPORT CUT SHORT" marker.
+CUT_SHORT = -2
+
+
 @dataclass
 class Answer:
-    status: int  # -1: no answer within the client's timeout, or the connection failed
+    status: int  # -1: no (whole) answer in the client's timeout; -2: cut short, marked
     size: int
     seconds: float
     body_start: bytes = b""
@@ -162,6 +166,10 @@ def request(port: int, method: str, path: str, *, timeout: float = 120) -> Answe
             body[:200_000],
             response.getheader("Content-Type", ""),
         )
+    except http.client.IncompleteRead as error:
+        # A streamed export ended early: deliberate when it carries our marker.
+        status = CUT_SHORT if b"EXPORT CUT SHORT" in error.partial[-2000:] else -1
+        return Answer(status, len(error.partial), time.perf_counter() - started)
     except (OSError, http.client.HTTPException) as error:
         return Answer(-1, 0, time.perf_counter() - started, str(error).encode())
     finally:
@@ -350,6 +358,8 @@ class Findings:
     deliberate_503: int = 0
     # The load generator gave up waiting (no answer in 120 s): overload, not a 5xx.
     client_timeouts: list[str] = field(default_factory=list)
+    # Exports ended by the request's time budget, with the marker: deliberate.
+    cut_short: int = 0
     reflected: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -381,6 +391,8 @@ def phase_fuzz(server: Gunicorn, findings: Findings, deadline: float) -> None:
         statuses[answer.status] += 1
         if answer.status == 503:
             findings.deliberate_503 += 1
+        elif answer.status == CUT_SHORT:
+            findings.cut_short += 1
         elif answer.status < 0:
             findings.client_timeouts.append(f"{method} {path[:120]}")
         elif answer.status >= 500:
@@ -536,6 +548,8 @@ def phase_load(server: Gunicorn, findings: Findings, seconds: float, max_request
             for answer in errors:
                 if answer.status == 503:
                     findings.deliberate_503 += 1
+                elif answer.status == CUT_SHORT:
+                    findings.cut_short += 1
                 elif answer.status < 0:
                     findings.client_timeouts.append(f"load {name} x{level}")
                 else:
@@ -621,7 +635,8 @@ def run(args: argparse.Namespace, label: str) -> int:
         findings.problems.append("database changed: " + ", ".join(sorted(lost)))
     print(
         f"5xx other than 503: {len(findings.server_errors)}; deliberate 503: "
-        f"{findings.deliberate_503}; client timeouts (no answer in 120 s): "
+        f"{findings.deliberate_503}; exports cut short with the marker: {findings.cut_short}; "
+        f"client timeouts (no answer in 120 s): "
         f"{len(findings.client_timeouts)}; reflected markup: {len(findings.reflected)}; "
         f"problems: {len(findings.problems)}; run took {time.monotonic() - started:.0f} s"
     )
