@@ -16,22 +16,29 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
+from timeline import provenance
+from timeline.merge_admin import MergeAdminMixin, merge_action
+from timeline.merging import merge_actors, merge_locations, merge_outlets
 from timeline.models import (
     Actor,
     Article,
+    DatasetRecord,
     Event,
     EventActor,
+    EventSubType,
     EventType,
     Evidence,
     Figure,
     Location,
     LoginFailures,
+    Outlet,
 )
+from timeline.outlets import link_article_outlets
 from timeline.proposing import propose_for_articles
 
 admin.site.site_header = "Conflict-events timeline — editors"
@@ -79,7 +86,10 @@ class ArticleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["content_hash", "imported_at", "evidence_count", "reader_link"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "outlet", "published", "dateline", "url"]}),
+        (
+            None,
+            {"fields": ["title", "slug", "outlet", "outlets", "published", "dateline", "url"]},
+        ),
         ("Text", {"fields": ["text", "language"]}),
         (
             "Record",
@@ -87,6 +97,7 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
     ]
     actions = ["propose_events"]
+    autocomplete_fields = ["outlets"]
 
     @admin.action(description="Propose events from the selected articles", permissions=["change"])
     def propose_events(self, request: HttpRequest, queryset) -> None:
@@ -95,6 +106,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).annotate(_evidence_count=count_of(Evidence, "article"))
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # An article given outlet text but no outlet row cites the one the text names.
+        link_article_outlets(articles=[form.instance])
 
     def get_changelist(self, request: HttpRequest, **kwargs):
         return DeferredTextChangeList
@@ -153,6 +169,40 @@ class EventTypeAdmin(admin.ModelAdmin):
         return obj._event_count
 
 
+@admin.register(EventSubType)
+class EventSubTypeAdmin(admin.ModelAdmin):
+    """Sub-types listed by their type (the model's ordering), with how many events each has."""
+
+    list_display = [
+        "name",
+        "type",
+        "slug",
+        "acled_sub_event_type",
+        "ucdp_type_of_violence",
+        "order",
+        "event_count",
+    ]
+    list_editable = ["order"]
+    list_filter = ["type"]
+    list_select_related = ["type"]
+    search_fields = ["name", "slug", "type__name", "acled_sub_event_type", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("type")
+            .annotate(_event_count=count_of(Event, "sub_type"))
+        )
+
+    @admin.display(description="Events", ordering="_event_count")
+    def event_count(self, obj: EventSubType) -> str:
+        if not obj._event_count:
+            return "0"
+        return changelist_link(Event, str(obj._event_count), sub_type=obj.slug)
+
+
 class AliasesForm(forms.ModelForm):
     """Aliases are one per line; a textarea sized for a list."""
 
@@ -167,12 +217,13 @@ class AliasesForm(forms.ModelForm):
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(MergeAdminMixin, admin.ModelAdmin):
     form = AliasesForm
     list_display = ["name", "kind", "country", "acled_type", "event_count"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "=slug", "aliases", "country"]
     prepopulated_fields = {"slug": ["name"]}
+    actions = [merge_action(merge_actors, "actor")]
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).annotate(_event_count=count_of(EventActor, "actor"))
@@ -183,7 +234,7 @@ class ActorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(MergeAdminMixin, admin.ModelAdmin):
     form = AliasesForm
     list_display = ["name", "kind", "parent", "tree_path", "latitude", "longitude"]
     list_filter = ["kind", "geo_precision"]
@@ -192,6 +243,7 @@ class LocationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["tree_path"]
+    actions = [merge_action(merge_locations, "location")]
     fields = [
         "name",
         "slug",
@@ -204,12 +256,32 @@ class LocationAdmin(admin.ModelAdmin):
     ]
 
 
+@admin.register(Outlet)
+class OutletAdmin(MergeAdminMixin, admin.ModelAdmin):
+    form = AliasesForm
+    list_display = ["name", "slug", "article_count"]
+    search_fields = ["name", "=slug", "aliases"]
+    prepopulated_fields = {"slug": ["name"]}
+    actions = [merge_action(merge_outlets, "outlet")]
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_article_count=count_of(Article.outlets.through, "outlet"))
+        )
+
+    @admin.display(description="Articles citing it", ordering="_article_count")
+    def article_count(self, obj: Outlet) -> int:
+        return obj._article_count
+
+
 # --- Events and what hangs off them ---------------------------------------------------
 
 
 class EventActorInline(admin.TabularInline):
     model = EventActor
-    fields = ["actor", "role"]
+    fields = ["actor", "role", "side", "associated", "source_name"]
     autocomplete_fields = ["actor"]
     extra = 0
 
@@ -237,7 +309,7 @@ class EvidenceInline(admin.StackedInline):
 
 class FigureInline(admin.TabularInline):
     model = Figure
-    fields = ["kind", "qualifier", "low", "high", "attributed_to", "evidence"]
+    fields = ["kind", "basis", "qualifier", "low", "best", "high", "attributed_to", "evidence"]
     extra = 0
 
     def get_formset(self, request: HttpRequest, obj: Event | None = None, **kwargs):
@@ -268,7 +340,66 @@ class EvidencePresenceFilter(admin.SimpleListFilter):
         return queryset
 
 
-class PlaceFilter(admin.SimpleListFilter):
+class LookupsOncePerRequest(admin.SimpleListFilter):
+    """A list filter whose choices come from the database, read once per request.
+
+    The changelist builds its filters again for each facet count, and each build asks
+    every filter for its choices: without this, a query per filter per build.
+    """
+
+    def lookups(self, request, model_admin):
+        return self.read_once(request)
+
+    def read_once(self, request) -> list[tuple]:
+        cache = request.__dict__.setdefault("_list_filter_lookups", {})
+        key = type(self)
+        if key not in cache:
+            cache[key] = self.read_lookups()
+        return cache[key]
+
+    def read_lookups(self) -> list[tuple]:
+        raise NotImplementedError
+
+
+class SubTypeFilter(LookupsOncePerRequest):
+    """Sub-types by slug, labelled with their type ("Military strike: Air or drone strike").
+
+    Its own filter rather than the field's: that one would fetch each sub-type's type to
+    label it, a query per sub-type.
+    """
+
+    title = "sub-type"
+    parameter_name = "sub_type"
+
+    def read_lookups(self) -> list[tuple[str, str]]:
+        sub_types = EventSubType.objects.select_related("type")
+        return [(sub.slug, f"{sub.type.name}: {sub.name}") for sub in sub_types]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(sub_type__slug=self.value())
+        return queryset
+
+
+class DatasetFilter(admin.SimpleListFilter):
+    """Imported from ACLED, from UCDP, or from neither (curated and proposed events)."""
+
+    title = "dataset"
+    parameter_name = "dataset"
+    NONE = "none"
+
+    def lookups(self, request, model_admin):
+        return [*DatasetRecord.Dataset.choices, (self.NONE, "None (curated or proposed)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.NONE:
+            return queryset.filter(dataset_record__isnull=True)
+        if self.value() in DatasetRecord.Dataset.values:
+            return queryset.filter(dataset_record__dataset=self.value())
+        return queryset
+
+
+class PlaceFilter(LookupsOncePerRequest):
     """Countries and regions, each including every place inside it (by tree path).
 
     Not a filter per location or per actor: with hundreds of them the sidebar and its
@@ -278,16 +409,16 @@ class PlaceFilter(admin.SimpleListFilter):
     title = "country or region"
     parameter_name = "place"
 
-    def lookups(self, request, model_admin):
+    def read_lookups(self) -> list[tuple]:
         areas = Location.objects.filter(
             kind__in=[Location.Kind.COUNTRY, Location.Kind.REGION]
         ).order_by("tree_path")
-        self.tree_paths = {}
-        choices = []
-        for slug, name, tree_path in areas.values_list("slug", "name", "tree_path"):
-            self.tree_paths[slug] = tree_path
-            choices.append((slug, name))
-        return choices
+        return list(areas.values_list("slug", "name", "tree_path"))
+
+    def lookups(self, request, model_admin):
+        areas = self.read_once(request)
+        self.tree_paths = {slug: tree_path for slug, _, tree_path in areas}
+        return [(slug, name) for slug, name, _ in areas]
 
     def queryset(self, request, queryset):
         tree_path = self.tree_paths.get(self.value() or "")
@@ -303,6 +434,7 @@ class EventAdmin(admin.ModelAdmin):
         "date_start",
         "date_end",
         "type",
+        "sub_type_name",
         "location",
         "actor_names",
         "status",
@@ -316,11 +448,13 @@ class EventAdmin(admin.ModelAdmin):
         "status",
         EvidencePresenceFilter,
         "type",
+        SubTypeFilter,
+        DatasetFilter,
         "date_precision",
         PlaceFilter,
     ]
     show_facets = admin.ShowFacets.ALWAYS
-    list_select_related = ["type", "location"]
+    list_select_related = ["type", "sub_type", "location"]
     search_fields = [
         "title",
         "=slug",
@@ -335,9 +469,9 @@ class EventAdmin(admin.ModelAdmin):
     ordering = ["-date_start", "-id"]
     autocomplete_fields = ["type", "location"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["created", "updated"]
+    readonly_fields = ["created", "updated", "dataset_record_view"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "type", "status", "location"]}),
+        (None, {"fields": ["title", "slug", "type", "sub_type", "status", "location"]}),
         ("When", {"fields": [("date_start", "date_end"), "date_precision", "reported_on"]}),
         ("Details", {"fields": ["summary", "notes"]}),
         (
@@ -351,6 +485,13 @@ class EventAdmin(admin.ModelAdmin):
                     "created",
                     "updated",
                 ],
+            },
+        ),
+        (
+            "As coded by the dataset",
+            {
+                "description": "The dataset's own row, every column as read; not edited here.",
+                "fields": ["dataset_record_view"],
             },
         ),
     ]
@@ -371,6 +512,34 @@ class EventAdmin(admin.ModelAdmin):
                     queryset=EventActor.objects.select_related("actor").order_by("role", "id"),
                 )
             )
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "sub_type":
+            # Labelled "Type: sub-type" from one query; the model checks it fits the type.
+            kwargs["queryset"] = EventSubType.objects.select_related("type")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="Sub-type", ordering="sub_type__name")
+    def sub_type_name(self, obj: Event) -> str:
+        return obj.sub_type.name if obj.sub_type_id else "—"
+
+    @admin.display(description="Dataset record")
+    def dataset_record_view(self, obj: Event) -> str:
+        record = provenance.dataset_record_of(obj) if obj.pk else None
+        if record is None:
+            return "None: this event was not imported from a dataset."
+        rows = format_html_join(
+            "",
+            "<tr><th scope='row'><code>{}</code></th><td>{}</td></tr>",
+            provenance.record_columns(record),
+        )
+        return format_html(
+            "<p>{} <strong>{}</strong>{}</p><table>{}</table>",
+            record.get_dataset_display(),
+            record.record_id,
+            f" (revision {record.revision})" if record.revision is not None else "",
+            rows,
         )
 
     @admin.display(description="Actors")

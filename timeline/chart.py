@@ -6,6 +6,10 @@ bucket, the *lowest* low bound of each event's `killed` figures: where sources d
 ("at least 30" from one, "12" from another) the event counts 12, the conservative rule
 ACLED applies to contested fatality figures. Figures are never averaged.
 
+The killed row says what it sums: each event's counted figure is either a dataset's coding
+(ACLED's fatalities, UCDP's low estimate) or a claim a named source made, and the totals
+are kept apart by that ("17,512 as coded by ACLED; 38 as claimed in sources").
+
 Events are counted on the day they start; when the filter has a start date, events that
 began earlier (and run into the range) are counted on its first day, so the chart never
 shows bars outside the chosen range.
@@ -34,7 +38,9 @@ MAX_MONTHS_SPAN_DAYS = 10 * 366
 
 UNIT_NOUNS = {"day": "day", "week": "week", "month": "month", "year": "year"}
 
-KILLED_LABEL = "Killed (low bounds of reported figures; the lowest where sources differ)"
+# How the killed row counts, in words; the labels below name what it sums.
+KILLED_RULE = "each event once, by the low bound of its lowest figure"
+CLAIMS = ""  # the source key of claims; a coding's key is its dataset ("ACLED", "UCDP")
 
 # Geometry of the SVG, in viewBox units; the SVG scales to its container's width.
 WIDTH = 800
@@ -120,6 +126,8 @@ class Bucket:
     unit: str
     segments: list[Segment] = field(default_factory=list)
     killed: int | None = None  # None: no event in the bucket has a killed figure
+    killed_by: dict[str, int] = field(default_factory=dict)  # by source (KilledPart.source)
+    killed_cells: list[int | None] = field(default_factory=list)  # in chart.killed_parts order
     url: str = ""
     slot_x: float = 0.0  # the whole column, so that thin bars are easy to click
     x: float = 0.0
@@ -147,8 +155,35 @@ class Bucket:
         if self.segments:
             text += f" ({self.breakdown})"
         if self.killed:
-            text += f"; {self.killed:,} killed (lowest reported)"
+            parts = [
+                f"{n:,} {killed_source_words(source)}" for source, n in self.killed_by.items() if n
+            ]
+            text += f"; {self.killed:,} killed ({'; '.join(parts)}; lowest figure per event)"
         return text
+
+
+def killed_source_words(source: str) -> str:
+    """ "as coded by ACLED", or "as claimed in sources" for claims."""
+    if source == CLAIMS:
+        return "as claimed in sources"
+    return f"as coded by {source}"
+
+
+@dataclass
+class KilledPart:
+    """One source of the killed row's total: a dataset's codings, or claims."""
+
+    source: str
+    total: int
+    events: int
+
+    @property
+    def words(self) -> str:
+        return killed_source_words(self.source)
+
+    @property
+    def is_claims(self) -> bool:
+        return self.source == CLAIMS
 
 
 @dataclass
@@ -170,6 +205,7 @@ class EventsChart:
     total_events: int
     total_killed: int
     events_with_killed: int
+    killed_parts: list[KilledPart] = field(default_factory=list)
     ticks: list[Tick] = field(default_factory=list)
     height: int = 0
     killed_top: float = 0.0
@@ -203,7 +239,18 @@ class EventsChart:
 
     @property
     def killed_label(self) -> str:
-        return KILLED_LABEL
+        """What the killed row sums: "Killed, as coded by ACLED (each event once, …)"."""
+        sources = " or ".join(part.words for part in self.killed_parts) or "as reported"
+        return f"Killed, {sources} ({KILLED_RULE})"
+
+    @property
+    def killed_summary(self) -> str:
+        """ "17,512 killed as coded by ACLED; 38 as claimed in sources"."""
+        pieces = [
+            f"{part.total:,} {'killed ' if index == 0 else ''}{part.words}"
+            for index, part in enumerate(self.killed_parts)
+        ]
+        return "; ".join(pieces)
 
     @property
     def title(self) -> str:
@@ -222,31 +269,41 @@ class EventsChart:
         if self.events_with_killed:
             text += (
                 f" At least {self.total_killed:,} killed across {self.events_with_killed} "
-                f"event{'s' if self.events_with_killed != 1 else ''} with a killed figure "
-                "(the lowest reported low bound of each)."
+                f"event{'s' if self.events_with_killed != 1 else ''} with a killed figure: "
+                f"{self.killed_summary} ({KILLED_RULE})."
             )
         return text
 
 
-def killed_by_day(events: QuerySet) -> list[tuple[date, int, int]]:
-    """Per start day: the sum over events of each one's lowest killed figure, and how many
-    events had one.
+def killed_by_day(events: QuerySet) -> list[tuple[date, str, int, int]]:
+    """Per start day and source: the sum over events of each one's lowest killed figure,
+    and how many events had one.
 
-    One grouped pass over the killed figures of the filtered events. (A correlated
-    subquery per event cost 0.8 s over 200,000 events on PostgreSQL.)
+    The source is the counted figure's: a coding's dataset ("ACLED") or CLAIMS. Each event
+    counts once, by its lowest figure (a coding before a claim of the same number), so the
+    sources' totals add up to the row's. One pass over the killed figures of the filtered
+    events. (A correlated subquery per event cost 0.8 s over 200,000 events on PostgreSQL.)
     """
     inner, params = events.order_by().values("pk").query.sql_with_params()
     quote = connection.ops.quote_name
     figure, event = quote(Figure._meta.db_table), quote(Event._meta.db_table)
     sql = (
-        f"SELECT e.date_start, SUM(m.lowest), COUNT(*) FROM ("
-        f"SELECT f.event_id, MIN(f.low) AS lowest FROM {figure} f "
-        f"WHERE f.kind = %s AND f.event_id IN ({inner}) GROUP BY f.event_id"
-        f") m JOIN {event} e ON e.id = m.event_id GROUP BY e.date_start"
+        f"SELECT e.date_start, m.source, SUM(m.low), COUNT(*) FROM ("
+        f"SELECT f.event_id, f.low, "
+        f"CASE WHEN f.basis = %s THEN f.attributed_to ELSE %s END AS source, "
+        f"ROW_NUMBER() OVER (PARTITION BY f.event_id ORDER BY f.low, "
+        f"CASE WHEN f.basis = %s THEN 0 ELSE 1 END, f.id) AS pick "
+        f"FROM {figure} f WHERE f.kind = %s AND f.event_id IN ({inner})"
+        f") m JOIN {event} e ON e.id = m.event_id WHERE m.pick = 1 "
+        f"GROUP BY e.date_start, m.source"
     )
+    coding = Figure.Basis.CODING
     with connection.cursor() as cursor:
-        cursor.execute(sql, [Figure.Kind.KILLED, *params])
-        return [(_as_date(day), int(total), int(n)) for day, total, n in cursor.fetchall()]
+        cursor.execute(sql, [coding, CLAIMS, coding, Figure.Kind.KILLED, *params])
+        return [
+            (_as_date(day), source or "", int(total), int(n))
+            for day, source, total, n in cursor.fetchall()
+        ]
 
 
 def events_chart(
@@ -284,11 +341,20 @@ def events_chart(
         per_type = counts.setdefault(bucket_start(day, unit), {})
         per_type[event_type] = per_type.get(event_type, 0) + n
     killed: dict[date, int] = {}
+    killed_by: dict[date, dict[str, int]] = {}
+    parts: dict[str, KilledPart] = {}
     events_with_killed = 0
-    for day, total, n in killed_by_day(events):
+    for day, source, total, n in killed_by_day(events):
         start = bucket_start(counted_on(day), unit)
         killed[start] = killed.get(start, 0) + total
+        per_source = killed_by.setdefault(start, {})
+        per_source[source] = per_source.get(source, 0) + total
+        part = parts.setdefault(source, KilledPart(source=source, total=0, events=0))
+        part.total += total
+        part.events += n
         events_with_killed += n
+    # Datasets' codings first (by name), claims last.
+    killed_parts = sorted(parts.values(), key=lambda part: (part.is_claims, part.source))
     types = list(EventType.objects.filter(pk__in={t for c in counts.values() for t in c}))
 
     buckets = []
@@ -302,7 +368,14 @@ def events_chart(
             unit=unit,
             segments=[Segment(type=t, count=per_type[t.pk]) for t in types if per_type.get(t.pk)],
             killed=killed.get(start),
+            killed_by={
+                part.source: killed_by.get(start, {}).get(part.source, 0) for part in killed_parts
+            },
         )
+        bucket.killed_cells = [
+            killed_by[start].get(part.source) if start in killed_by else None
+            for part in killed_parts
+        ]
         if bucket.total and query is not None:
             bucket.url = link_base + narrowed_url(
                 query,
@@ -324,6 +397,7 @@ def events_chart(
         total_events=sum(type_totals.values()),
         total_killed=sum(killed.values()),
         events_with_killed=events_with_killed,
+        killed_parts=killed_parts,
     )
     lay_out(chart)
     return chart

@@ -1,8 +1,9 @@
 """One EventFilter, used by the timeline page, its htmx partial, the map and every export.
 
-The query parameters are a stable interface (DESIGN.md): type and actor (slugs,
-repeatable), location (slug, includes places inside it), from and to (ISO dates,
-inclusive, matched against the event's date span), q (text), outlet, sort.
+The query parameters are a stable interface (DESIGN.md): type, sub_type and actor (slugs,
+repeatable: several values of one parameter mean any of them, different parameters all
+apply), location (slug, includes places inside it), from and to (ISO dates, inclusive,
+matched against the event's date span), q (text), outlet, sort.
 """
 
 from __future__ import annotations
@@ -14,12 +15,26 @@ from django import forms
 from django.db.models import Count, Q, QuerySet
 
 from timeline import search
-from timeline.models import Actor, Event, EventActor, EventType, Evidence, Figure, Location
+from timeline.models import (
+    Actor,
+    ActorRedirect,
+    Event,
+    EventActor,
+    EventSubType,
+    EventType,
+    Evidence,
+    Figure,
+    Location,
+    LocationRedirect,
+)
+from timeline.outlets import OutletIndex
 
 CASUALTY_KINDS = [Figure.Kind.KILLED, Figure.Kind.INJURED]
 # Below this many matches a text search is run once and its ids reused (SQLite allows
 # 32,766 bound parameters in a statement, PostgreSQL 65,535).
 SEARCH_IDS_LIMIT = 20_000
+# The outlet facet lists the most cited outlets (and the chosen one).
+OUTLET_OPTIONS = 25
 SORT_CHOICES = [("date", "Oldest first"), ("-date", "Newest first")]
 STATUS_CHOICES = Event.Status.choices
 
@@ -43,6 +58,91 @@ class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+class RedirectedSlugsField(django_filters.fields.ModelMultipleChoiceField):
+    """Slugs, where the old slug of a merged actor stands for the actor it was merged into.
+
+    Redirects are looked up only when a slug is not found, so a current slug costs no
+    extra query. `given` maps each chosen row's pk to the value the URL gave for it.
+    """
+
+    redirect_model = ActorRedirect
+    redirect_field = "actor"
+
+    def _check_values(self, value):
+        values = [str(v) for v in value]
+        try:
+            chosen = super()._check_values(values)
+            moved: dict[str, str] = {}
+        except forms.ValidationError:
+            moved = dict(
+                self.redirect_model.objects.filter(old_slug__in=values).values_list(
+                    "old_slug", f"{self.redirect_field}__slug"
+                )
+            )
+            if not moved:
+                raise
+            chosen = super()._check_values([moved.get(v, v) for v in values])
+        by_slug = {row.slug: row.pk for row in chosen}
+        self.given = {by_slug.get(moved.get(v, v)): v for v in values}
+        return chosen
+
+
+class RedirectedSlugMultipleChoiceFilter(SlugMultipleChoiceFilter):
+    field_class = RedirectedSlugsField
+
+
+class RedirectedSlugField(django_filters.fields.ModelChoiceField):
+    """One slug, where a merged place's old slug stands for the place it was merged into."""
+
+    def to_python(self, value):
+        self.given = value
+        if value in self.empty_values:
+            return None
+        try:
+            return self.queryset.get(slug=value)
+        except (self.queryset.model.DoesNotExist, ValueError, TypeError):
+            redirect = (
+                LocationRedirect.objects.filter(old_slug=value).select_related("location").first()
+            )
+            if redirect is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": value},
+                ) from None
+            return redirect.location
+
+
+class RedirectedSlugFilter(django_filters.ModelChoiceFilter):
+    field_class = RedirectedSlugField
+
+
+class OutletField(forms.CharField):
+    """An outlet by name, alias or slug (any case), among the outlets articles cite.
+
+    Cleans to the Outlet; a name no article cites is an error naming close matches.
+    """
+
+    def clean(self, value):
+        text = super().clean(value)
+        self.given = text
+        if not text or not text.strip():
+            return None
+        found = OutletIndex.cited().match(text)
+        if found.outlet is not None:
+            return found.outlet
+        hint = (
+            f" Did you mean {', '.join(f'“{name}”' for name in found.suggestions)}?"
+            if found.suggestions
+            else " Outlets are matched by name, alias or slug."
+        )
+        raise forms.ValidationError(f"no article cites an outlet called “{text.strip()}”.{hint}")
+
+
+class OutletFilter(django_filters.Filter):
+    field_class = OutletField
+
+
 class EventFilter(django_filters.FilterSet):
     type = SlugMultipleChoiceFilter(
         queryset=EventType.objects.all(),
@@ -50,13 +150,19 @@ class EventFilter(django_filters.FilterSet):
         method="filter_type",
         error_messages={"invalid_choice": "there is no event type “%(value)s”."},
     )
-    actor = SlugMultipleChoiceFilter(
+    sub_type = SlugMultipleChoiceFilter(
+        queryset=EventSubType.objects.select_related("type"),
+        label="Event sub-type",
+        method="filter_sub_type",
+        error_messages={"invalid_choice": "there is no event sub-type “%(value)s”."},
+    )
+    actor = RedirectedSlugMultipleChoiceFilter(
         queryset=Actor.objects.all(),
         label="Actor",
         method="filter_actor",
         error_messages={"invalid_choice": "there is no actor “%(value)s”."},
     )
-    location = django_filters.ModelChoiceFilter(
+    location = RedirectedSlugFilter(
         queryset=Location.objects.all(),
         to_field_name="slug",
         label="Location",
@@ -66,7 +172,7 @@ class EventFilter(django_filters.FilterSet):
     date_from = django_filters.DateFilter(label="From", method="filter_from")
     date_to = django_filters.DateFilter(label="To", method="filter_to")
     q = django_filters.CharFilter(label="Search", method="filter_text", max_length=200)
-    outlet = django_filters.CharFilter(label="Outlet", method="filter_outlet", max_length=200)
+    outlet = OutletFilter(label="Outlet", method="filter_outlet", max_length=200)
     casualties = django_filters.BooleanFilter(
         label="Only events with casualty figures",
         method="filter_casualties",
@@ -91,7 +197,7 @@ class EventFilter(django_filters.FilterSet):
         form = EventFilterForm
 
     # Facets are counted with every active filter but their own (Datasette's semantics).
-    FACETS = ("type", "actor", "location", "outlet")
+    FACETS = ("type", "sub_type", "actor", "location", "outlet")
 
     def __init__(self, data=None, *args, user=None, **kwargs):
         self.user = user
@@ -105,6 +211,9 @@ class EventFilter(django_filters.FilterSet):
     # -- the filters -------------------------------------------------------------------
     def filter_type(self, queryset, name, value):
         return queryset.filter(type__in=value) if value else queryset
+
+    def filter_sub_type(self, queryset, name, value):
+        return queryset.filter(sub_type__in=value) if value else queryset
 
     def filter_actor(self, queryset, name, value):
         if not value:
@@ -139,11 +248,11 @@ class EventFilter(django_filters.FilterSet):
         return self._matches[text]
 
     def filter_outlet(self, queryset, name, value):
-        value = value.strip()
-        if not value:
+        """Events whose evidence comes from an article citing the outlet."""
+        if value is None:
             return queryset
         return queryset.filter(
-            pk__in=Evidence.objects.filter(article__outlet__iexact=value).values("event")
+            pk__in=Evidence.objects.filter(article__outlets=value).values("event")
         )
 
     def filter_casualties(self, queryset, name, value):
@@ -196,10 +305,15 @@ class EventFilter(django_filters.FilterSet):
         chips = []
         for event_type in data.get("type") or []:
             chips.append(("type", event_type.slug, f"Type: {event_type.name}"))
+        for sub_type in data.get("sub_type") or []:
+            chips.append(("sub_type", sub_type.slug, f"Sub-type: {sub_type.name}"))
+        given = self._given
         for actor in data.get("actor") or []:
-            chips.append(("actor", actor.slug, f"Actor: {actor.name}"))
+            value = given("actor", {}).get(actor.pk, actor.slug)
+            chips.append(("actor", value, f"Actor: {actor.name}"))
         if data.get("location"):
-            chips.append(("location", data["location"].slug, f"In: {data['location'].name}"))
+            value = given("location", data["location"].slug)
+            chips.append(("location", value, f"In: {data['location'].name}"))
         if data.get("from"):
             chips.append(("from", data["from"].isoformat(), f"From {data['from']:%-d %b %Y}"))
         if data.get("to"):
@@ -207,12 +321,17 @@ class EventFilter(django_filters.FilterSet):
         if data.get("q"):
             chips.append(("q", data["q"], f"Text: “{data['q']}”"))
         if data.get("outlet"):
-            chips.append(("outlet", data["outlet"], f"Outlet: {data['outlet']}"))
+            value = given("outlet", data["outlet"].slug)
+            chips.append(("outlet", value, f"Outlet: {data['outlet'].name}"))
         if data.get("casualties"):
             chips.append(("casualties", "on", "With casualty figures"))
         if data.get("status") and self.is_staff:
             chips.append(("status", data["status"], f"Status: {data['status']}"))
         return chips
+
+    def _given(self, name: str, default):
+        """The value the URL gave for a filter (an old slug, an outlet's alias)."""
+        return getattr(self.form.fields[name], "given", None) or default
 
     def facets(self) -> dict[str, list[dict]]:
         """Options for each facet with the count the *other* active filters leave for it."""
@@ -226,6 +345,29 @@ class EventFilter(django_filters.FilterSet):
             base("type").values_list("type").annotate(n=Count("id")).values_list("type", "n")
         )
         chosen_types = {t.pk for t in data.get("type") or []}
+        # Sub-types are nested under their type; each list shows the sub-types with events
+        # under the other filters, and any chosen one (so that it can be unticked).
+        sub_type_counts = dict(
+            base("sub_type")
+            .exclude(sub_type=None)
+            .values_list("sub_type")
+            .annotate(n=Count("id"))
+            .values_list("sub_type", "n")
+        )
+        chosen_sub_types = {s.pk for s in data.get("sub_type") or []}
+        sub_types_by_type: dict[int, list[dict]] = {}
+        for sub_type in EventSubType.objects.all():
+            count = sub_type_counts.get(sub_type.pk, 0)
+            selected = sub_type.pk in chosen_sub_types
+            if count or selected:
+                sub_types_by_type.setdefault(sub_type.type_id, []).append(
+                    {
+                        "value": sub_type.slug,
+                        "label": sub_type.name,
+                        "count": count,
+                        "selected": selected,
+                    }
+                )
         types = [
             {
                 "value": t.slug,
@@ -233,6 +375,7 @@ class EventFilter(django_filters.FilterSet):
                 "count": type_counts.get(t.pk, 0),
                 "selected": t.pk in chosen_types,
                 "type": t,
+                "sub_types": sub_types_by_type.get(t.pk, []),
             }
             for t in EventType.objects.all()
         ]
@@ -270,28 +413,35 @@ class EventFilter(django_filters.FilterSet):
             for loc, count in location_counts
         ]
 
-        outlet_counts = Counter(
-            dict(
-                Evidence.objects.filter(event__in=base("outlet").values("pk"))
-                .values_list("article__outlet")
-                .annotate(n=Count("event", distinct=True))
-                .values_list("article__outlet", "n")
-            )
+        return {
+            "type": types,
+            "actor": actors,
+            "location": locations,
+            "outlet": self._outlet_options(base("outlet"), data.get("outlet")),
+        }
+
+    def _outlet_options(self, queryset: QuerySet, chosen) -> list[dict]:
+        """Distinct events per Outlet, most cited first, in one grouped query."""
+        rows = (
+            Evidence.objects.filter(event__in=queryset.values("pk"), article__outlets__isnull=False)
+            .values_list("article__outlets", "article__outlets__slug", "article__outlets__name")
+            .annotate(n=Count("event", distinct=True))
+            .order_by()
         )
-        chosen_outlet = (data.get("outlet") or "").strip()
-        outlet_names = [name for name, _ in outlet_counts.most_common(15) if name]
-        if chosen_outlet and chosen_outlet.lower() not in {n.lower() for n in outlet_names}:
-            outlet_names.append(chosen_outlet)
-        outlets = [
+        counted = sorted(rows, key=lambda row: (-row[3], row[2].casefold()))
+        shown = counted[:OUTLET_OPTIONS]
+        if chosen is not None and chosen.pk not in {row[0] for row in shown}:
+            count = next((row[3] for row in counted if row[0] == chosen.pk), 0)
+            shown.append((chosen.pk, chosen.slug, chosen.name, count))
+        return [
             {
-                "value": name,
+                "value": slug,
                 "label": name,
-                "count": outlet_counts.get(name, 0),
-                "selected": name.lower() == chosen_outlet.lower(),
+                "count": count,
+                "selected": chosen is not None and pk == chosen.pk,
             }
-            for name in outlet_names
+            for pk, slug, name, count in shown
         ]
-        return {"type": types, "actor": actors, "location": locations, "outlet": outlets}
 
     def _location_counts(self, queryset: QuerySet) -> list[tuple[Location, int]]:
         """Counts per place, each place's count including the places inside it."""

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models import Prefetch, Q
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 HEX_COLOUR = RegexValidator(r"^#[0-9A-Fa-f]{6}$", "Give a colour as #RRGGBB.")
@@ -200,11 +202,14 @@ class Location(models.Model):
             self.tree_path = self.compute_tree_path()
             super().save(*args, **kwargs)
             if old_path and old_path != self.tree_path:
-                for child in Location.objects.filter(tree_path__startswith=old_path).exclude(
-                    pk=self.pk
-                ):
-                    child.tree_path = self.tree_path + child.tree_path[len(old_path) :]
-                    child.save(update_fields=["tree_path"])
+                # Rewrite every place inside by prefix, without save(): save() would
+                # recompute a path from a parent not yet rewritten.
+                inside = list(
+                    Location.objects.filter(tree_path__startswith=old_path).exclude(pk=self.pk)
+                )
+                for place in inside:
+                    place.tree_path = self.tree_path + place.tree_path[len(old_path) :]
+                Location.objects.bulk_update(inside, ["tree_path"], batch_size=1000)
 
     def get_absolute_url(self) -> str:
         return reverse("timeline:location", args=[self.slug])
@@ -286,6 +291,20 @@ class EventQuerySet(models.QuerySet):
                 .defer("article__text")
                 .order_by("id"),
             ),
+        )
+
+    def for_cards(self) -> EventQuerySet:
+        """for_timeline, plus what an event card says of where it came from: the sub-type,
+        and the outlets its dataset record cites (`coded_from`; never the whole row)."""
+        return (
+            self.for_timeline()
+            .select_related("sub_type")
+            .annotate(
+                coded_from=Coalesce(
+                    KeyTextTransform("source", "dataset_record__row"),
+                    KeyTextTransform("source_office", "dataset_record__row"),
+                ),
+            )
         )
 
 

@@ -42,6 +42,7 @@ from timeline.models import (
     Figure,
     Location,
 )
+from timeline.outlets import OutletIndex, is_dataset_article, link_article_outlets
 
 # Status order when a proposal matches several stored events: the curated one wins.
 _STATUS_PREFERENCE = {Event.Status.PUBLISHED: 0, Event.Status.PROPOSED: 1, Event.Status.REJECTED: 2}
@@ -99,9 +100,13 @@ def propose_for_articles(
     gazetteer = gazetteer or build_gazetteer()
     event_types = {event_type.slug: event_type for event_type in EventType.objects.all()}
     summary = ProposalSummary()
+    outlets = OutletIndex.all()
     with transaction.atomic():
         for article in articles:
             summary.articles += 1
+            # Proposed events are filtered and counted by outlet like curated ones.
+            if not is_dataset_article(article):
+                link_article_outlets(articles=[article], index=outlets)
             proposals = propose_events(
                 article.text,
                 published=article.published,

@@ -5,18 +5,28 @@ A view parses the request, calls a queryset or a service, renders.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
-from timeline import paging, search
+from timeline import paging, provenance, search
 from timeline.chart import events_chart
 from timeline.colours import for_dark_background, readable_ink
 from timeline.filters import EventFilter
-from timeline.models import HEX_COLOUR, Actor, Article, Event, EventActor, EventType, Location
+from timeline.models import (
+    HEX_COLOUR,
+    Actor,
+    ActorRedirect,
+    Article,
+    Event,
+    EventActor,
+    EventType,
+    Location,
+    LocationRedirect,
+)
 from timeline.reader import marked_paragraphs
 
 
@@ -71,7 +81,7 @@ def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dic
         newest_first = event_filter.newest_first
         ordered = event_filter.qs.in_timeline_order(newest_first=newest_first)
         page = paging.page_after(ordered, cursor, PAGE_SIZE, newest_first=newest_first)
-        events = list(page.items.for_timeline()) if page.items is not None else []
+        events = list(page.items.for_cards()) if page.items is not None else []
         next_cursor = page.next_cursor(events)
         q = event_filter.form.cleaned_data.get("q")
         if q:
@@ -110,8 +120,23 @@ def timeline(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_safe
 def event_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    event = get_object_or_404(Event.objects.visible_to(request.user).for_timeline(), slug=slug)
-    return render(request, "timeline/event_detail.html", {"event": event})
+    events = Event.objects.visible_to(request.user).for_timeline()
+    event = get_object_or_404(events.select_related("sub_type", "dataset_record"), slug=slug)
+    record = provenance.dataset_record_of(event)
+    sides, others = provenance.event_sides(event)
+    return render(
+        request,
+        "timeline/event_detail.html",
+        {
+            "event": event,
+            "record": record,
+            "coder": provenance.coder_name(record) if record else "",
+            "record_columns": provenance.record_columns(record) if record else [],
+            "figures": provenance.event_figures(event, outlets=provenance.record_outlets(record)),
+            "sides": sides,
+            "other_actors": others,
+        },
+    )
 
 
 @require_safe
@@ -133,9 +158,23 @@ def article_reader(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def moved_permanently(request: HttpRequest, redirects, slug: str, target: str) -> HttpResponse:
+    """A 301 to where a merged actor's or place's old slug now lives, or a 404."""
+    moved = redirects.filter(old_slug=slug).select_related(target).first()
+    if moved is None:
+        raise Http404(f"No {target} is called {slug!r}.")
+    url = getattr(moved, target).get_absolute_url()
+    if request.GET:
+        # request.GET holds only the parameters the pages know (query_parameters.py).
+        url += "?" + request.GET.urlencode()
+    return HttpResponsePermanentRedirect(url)
+
+
 @require_safe
 def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    actor = get_object_or_404(Actor, slug=slug)
+    actor = Actor.objects.filter(slug=slug).first()
+    if actor is None:
+        return moved_permanently(request, ActorRedirect.objects, slug, "actor")
     events = Event.objects.visible_to(request.user).filter(
         pk__in=EventActor.objects.filter(actor=actor).values("event")
     )
@@ -148,7 +187,9 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def location_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    location = get_object_or_404(Location.objects.select_related("parent"), slug=slug)
+    location = Location.objects.select_related("parent").filter(slug=slug).first()
+    if location is None:
+        return moved_permanently(request, LocationRedirect.objects, slug, "location")
     events = Event.objects.visible_to(request.user).within(location)
     context = entity_context(events, entity=location, kind="location", parameter="location")
     context["children"] = list(location.children.order_by("name")[:50])
@@ -164,7 +205,7 @@ def entity_context(events, *, entity, kind: str, parameter: str) -> dict:
         "kind": kind,
         "aliases": entity.alias_list,
         "event_count": events.count(),
-        "recent": list(events.in_timeline_order(newest_first=True).for_timeline()[:10]),
+        "recent": list(events.in_timeline_order(newest_first=True).for_cards()[:10]),
         "timeline_query": query.urlencode(),
         # Its bars open the main timeline, filtered on this entity and the bar's dates.
         "chart": events_chart(events=events, query=query, link_base=reverse("timeline:timeline")),

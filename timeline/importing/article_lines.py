@@ -33,6 +33,7 @@ from timeline.importing.fixture_format import (
     forbidden_character,
 )
 from timeline.models import Article, content_hash
+from timeline.outlets import OutletIndex, link_article_outlets
 
 ARTICLE_LINE_SUFFIXES = {".jsonl"}
 REQUIRED_KEYS = ("url", "title", "published", "outlet", "body")
@@ -234,6 +235,7 @@ def import_article_lines(*, paths: Iterable[Path], dry_run: bool = False) -> Art
             Article.objects.filter(content_hash__in=hashes).values_list("content_hash", "slug")
         )
         given: set[str] = set()
+        outlets = OutletIndex.all()
         for spec in specs:
             digest = content_hash(spec.text)
             holder = slug_of_hash.get(digest)
@@ -244,7 +246,7 @@ def import_article_lines(*, paths: Iterable[Path], dry_run: bool = False) -> Art
                     f"{where} as article {holder!r}; not imported twice"
                 )
                 continue
-            _upsert(spec, stored.get(spec.slug), summary)
+            _upsert(spec, stored.get(spec.slug), summary, outlets)
             if digest not in slug_of_hash:
                 slug_of_hash[digest] = spec.slug
                 given.add(spec.slug)
@@ -264,7 +266,9 @@ def _check_slugs_across_files(specs: list[ArticleSpec]) -> None:
             )
 
 
-def _upsert(spec: ArticleSpec, article: Article | None, summary: ArticleLinesSummary) -> None:
+def _upsert(
+    spec: ArticleSpec, article: Article | None, summary: ArticleLinesSummary, outlets: OutletIndex
+) -> None:
     values = {
         "title": spec.title,
         "outlet": spec.outlet,
@@ -274,6 +278,7 @@ def _upsert(spec: ArticleSpec, article: Article | None, summary: ArticleLinesSum
         "language": spec.language,
         "text": spec.text,
     }
+    old_outlet = article.outlet if article is not None else None
     if article is None:
         article = Article(slug=spec.slug, **values)
         counter = "created"
@@ -292,4 +297,6 @@ def _upsert(spec: ArticleSpec, article: Article | None, summary: ArticleLinesSum
         )
         raise spec.origin.error(problems) from None
     article.save()
+    if old_outlet != article.outlet:
+        link_article_outlets(articles=[article], replace=True, index=outlets)
     setattr(summary, counter, getattr(summary, counter) + 1)

@@ -32,8 +32,8 @@ STRUCTURED_SUFFIXES = {".json", ".yaml", ".yml"}
 RAW_SUFFIXES = {".txt"}
 
 TOP_LEVEL_KEYS = {"articles", "events", "actors", "locations"}
-ACTOR_KEYS = {"slug", "name", "kind", "aliases", "country"}
-LOCATION_KEYS = {"slug", "name", "kind", "aliases", "parent", "latitude", "longitude"}
+ACTOR_KEYS = {"slug", "name", "kind", "aliases", "merge", "country"}
+LOCATION_KEYS = {"slug", "name", "kind", "aliases", "merge", "parent", "latitude", "longitude"}
 ARTICLE_KEYS = {"slug", "title", "outlet", "published", "dateline", "url", "language"}
 ARTICLE_TEXT_KEYS = {"text", "text_file"}
 EVENT_KEYS = {
@@ -97,6 +97,13 @@ class ActorSpec:
     kind: str
     aliases: list[str]
     country: str
+    # Names (or slugs) of actors that are this one: aliases too, and an actor already
+    # stored under one of them is merged into this one.
+    merge: list[str] = field(default_factory=list)
+
+    @property
+    def all_aliases(self) -> list[str]:
+        return _union_aliases(self.name, self.aliases, self.merge)
 
 
 @dataclass
@@ -109,6 +116,23 @@ class LocationSpec:
     parent: str | None
     latitude: float | None
     longitude: float | None
+    # As for actors: places stored under these names are merged into this one.
+    merge: list[str] = field(default_factory=list)
+
+    @property
+    def all_aliases(self) -> list[str]:
+        return _union_aliases(self.name, self.aliases, self.merge)
+
+
+def _union_aliases(name: str, aliases: list[str], merge: list[str]) -> list[str]:
+    """The aliases as given, then each merged name that is not among them nor the name."""
+    seen = {name.casefold(), *(alias.casefold() for alias in aliases)}
+    union = list(aliases)
+    for alias in merge:
+        if alias.casefold() not in seen:
+            seen.add(alias.casefold())
+            union.append(alias)
+    return union
 
 
 @dataclass
@@ -482,6 +506,7 @@ def _parse_actor(path: Path, index: int, record: Any, fixture: FixtureFile) -> A
         kind=_choice(record, "kind", origin, Actor.Kind.values, default=Actor.Kind.OTHER),
         aliases=_string_list(record, "aliases", origin),
         country=_string(record, "country", origin),
+        merge=_string_list(record, "merge", origin),
     )
 
 
@@ -506,6 +531,7 @@ def _parse_location(path: Path, index: int, record: Any, fixture: FixtureFile) -
         parent=_string(record, "parent", origin) or None,
         latitude=latitude,
         longitude=longitude,
+        merge=_string_list(record, "merge", origin),
     )
 
 

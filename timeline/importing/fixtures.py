@@ -31,6 +31,7 @@ from timeline.importing.fixture_format import (
     read_fixture_file,
     read_raw_article,
 )
+from timeline.merging import MergeError, merge_actors, merge_locations
 from timeline.models import (
     Actor,
     Article,
@@ -42,6 +43,7 @@ from timeline.models import (
     Location,
     content_hash,
 )
+from timeline.outlets import OutletIndex, outlet_for
 
 # Keeps `slug IN (...)` under SQLite's bound-parameter limit for very large imports.
 _BATCH = 2000
@@ -91,12 +93,15 @@ class ImportSummary:
     event_actors: ModelCounts = field(default_factory=ModelCounts)
     actors: ModelCounts = field(default_factory=ModelCounts)
     locations: ModelCounts = field(default_factory=ModelCounts)
+    outlets: ModelCounts = field(default_factory=ModelCounts)
+    # "actor “Hamas Movement” into hamas (766 event links moved)", one per merge made.
+    merges: list[str] = field(default_factory=list)
     # With --propose: what the extractor proposed from the raw articles.
     proposals: Any = None
 
     @property
     def changed(self) -> bool:
-        return any(
+        return bool(self.merges) or any(
             counts.created or counts.updated or counts.deleted
             for counts in (
                 self.articles,
@@ -106,6 +111,7 @@ class ImportSummary:
                 self.event_actors,
                 self.actors,
                 self.locations,
+                self.outlets,
             )
         )
 
@@ -119,6 +125,7 @@ class ImportSummary:
             (self.figures, "figure", None),
             (self.actors, "actor", None),
             (self.locations, "location", None),
+            (self.outlets, "outlet", None),
         ]
         if not self.changed:
             seen = [
@@ -133,9 +140,11 @@ class ImportSummary:
             for counts, singular, plural in kinds
             if (part := counts.describe(singular, plural))
         )
+        merged = f" Merged {'; '.join(self.merges)}." if self.merges else ""
         if self.dry_run:
-            return f"Dry run, nothing written: would import {body} from {files}."
-        return f"Imported {body} from {files}."
+            merged = merged.replace(" Merged ", " Would merge ")
+            return f"Dry run, nothing written: would import {body} from {files}.{merged}"
+        return f"Imported {body} from {files}.{merged}"
 
 
 def import_fixture_paths(
@@ -331,12 +340,19 @@ class _Plan:
     articles: dict[str, Article]
     events: list[_PlannedEvent]
     existing_events: dict[str, Event]
+    # Stored rows a gazetteer entry's `merge:` names, by the slug they merge into.
+    actor_merges: dict[str, list[Actor]] = field(default_factory=dict)
+    location_merges: dict[str, list[Location]] = field(default_factory=dict)
 
 
 def _plan(records: _Records) -> _Plan:
     """Load what exists, resolve every reference and find every quote; write nothing."""
     actors = {actor.slug: actor for actor in Actor.objects.all()}
     locations = {location.slug: location for location in Location.objects.all()}
+    # Rows about to be merged away are not there to be named: their names are aliases
+    # of the entries they merge into.
+    actor_merges = _merges_named("actor", records.actors, actors)
+    location_merges = _merges_named("location", records.locations, locations)
     actor_index = _Gazetteer("actor", _gazetteer_entries(actors, records.actors))
     location_index = _Gazetteer("location", _gazetteer_entries(locations, records.locations))
     location_parents = {
@@ -384,13 +400,50 @@ def _plan(records: _Records) -> _Plan:
         articles=articles,
         events=planned,
         existing_events=existing_events,
+        actor_merges=actor_merges,
+        location_merges=location_merges,
     )
+
+
+def _merges_named(noun: str, specs: dict, stored: dict) -> dict[str, list]:
+    """For each entry with `merge:`, the stored rows (other slugs) its names or slugs name.
+
+    Those rows are removed from `stored`. A row this import also gives, or one that two
+    entries claim, is an error.
+    """
+    merges: dict[str, list] = {}
+    claimed: dict[str, str] = {}
+    for slug, spec in specs.items():
+        wanted = {name.casefold() for name in spec.merge}
+        if not wanted:
+            continue
+        for row in list(stored.values()):
+            if row.slug == slug or not (
+                row.name.casefold() in wanted or row.slug.casefold() in wanted
+            ):
+                continue
+            if row.slug in specs:
+                raise spec.origin.error(
+                    f"merge names {noun} {row.name!r} ({row.slug}), which this import also "
+                    "gives: drop one of them"
+                )
+            if row.slug in claimed:
+                raise spec.origin.error(
+                    f"merge names {noun} {row.name!r} ({row.slug}), which {claimed[row.slug]!r} "
+                    "also merges"
+                )
+            claimed[row.slug] = slug
+            merges.setdefault(slug, []).append(row)
+    for rows in merges.values():
+        for row in rows:
+            del stored[row.slug]
+    return merges
 
 
 def _gazetteer_entries(existing: dict, specs: dict) -> dict[str, tuple[str, list[str]]]:
     # A record in this import replaces the stored one with the same slug.
     entries = {slug: (row.name, row.alias_list) for slug, row in existing.items()}
-    entries.update({slug: (spec.name, spec.aliases) for slug, spec in specs.items()})
+    entries.update({slug: (spec.name, spec.all_aliases) for slug, spec in specs.items()})
     return entries
 
 
@@ -601,32 +654,42 @@ def _write(plan: _Plan, summary: ImportSummary) -> None:
             {
                 "name": spec.name,
                 "kind": spec.kind,
-                "aliases": "\n".join(spec.aliases),
+                "aliases": "\n".join(spec.all_aliases),
                 "country": spec.country,
             },
             spec.origin,
             summary.actors,
         )
+    for slug, losers in plan.actor_merges.items():
+        _merge(merge_actors, "actor", losers, plan.actors, slug, records.actors, summary)
     for slug in plan.location_order:
         spec = records.locations[slug]
         parent_slug = plan.location_parents[slug]
-        _upsert(
-            Location,
-            plan.locations,
-            slug,
-            {
-                "name": spec.name,
-                "kind": spec.kind,
-                "aliases": "\n".join(spec.aliases),
-                "parent": plan.locations[parent_slug] if parent_slug else None,
-                "latitude": spec.latitude,
-                "longitude": spec.longitude,
-            },
-            spec.origin,
-            summary.locations,
+        values = {
+            "name": spec.name,
+            "kind": spec.kind,
+            "aliases": "\n".join(spec.all_aliases),
+            "parent": plan.locations[parent_slug] if parent_slug else None,
+        }
+        if spec.latitude is not None:
+            # A place given without coordinates keeps those it has (from a dataset
+            # import or a merge).
+            values.update(latitude=spec.latitude, longitude=spec.longitude)
+        _upsert(Location, plan.locations, slug, values, spec.origin, summary.locations)
+    for slug, losers in plan.location_merges.items():
+        _merge(
+            merge_locations, "location", losers, plan.locations, slug, records.locations, summary
         )
+    outlets = OutletIndex.all()
+    linked = set(
+        Article.outlets.through.objects.filter(
+            article__in=[a.pk for a in plan.articles.values()]
+        ).values_list("article", flat=True)
+    )
     for slug, spec in records.articles.items():
-        _upsert(
+        stored = plan.articles.get(slug)
+        outlet_changed = stored is None or stored.outlet != spec.outlet
+        article = _upsert(
             Article,
             plan.articles,
             slug,
@@ -642,8 +705,33 @@ def _write(plan: _Plan, summary: ImportSummary) -> None:
             spec.origin,
             summary.articles,
         )
+        if outlet_changed or (spec.outlet and article.pk not in linked):
+            _link_outlet(article, outlets, summary.outlets)
     for planned in plan.events:
         _write_event(plan, planned, summary)
+
+
+def _merge(merge, noun: str, losers, stored: dict, slug: str, specs: dict, summary) -> None:
+    """Merge stored rows named by an entry's `merge:` into it, and say so in the summary."""
+    try:
+        result = merge(sources=losers, into=stored[slug])
+    except MergeError as error:
+        raise specs[slug].origin.error(f"cannot merge: {error}") from None
+    names = ", ".join(f"“{row.name}”" for row in losers)
+    moved = result.links_moved + result.links_folded or result.events_moved
+    what = "event link" if noun == "actor" else "event"
+    plural = "" if moved == 1 else "s"
+    summary.merges.append(f"{noun} {names} into {slug} ({moved} {what}{plural} moved)")
+
+
+def _link_outlet(article: Article, outlets: OutletIndex, counts: ModelCounts) -> None:
+    """The article cites the Outlet its outlet text names (made when new), or none."""
+    if not article.outlet.strip():
+        article.outlets.clear()
+        return
+    outlet, created = outlet_for(article.outlet, index=outlets)
+    counts.created += created
+    article.outlets.set([outlet])
 
 
 def _write_event(plan: _Plan, planned: _PlannedEvent, summary: ImportSummary) -> None:

@@ -1,6 +1,7 @@
 from django import template
 from django.http import QueryDict
 
+from timeline import provenance
 from timeline.date_display import describe_span
 
 register = template.Library()
@@ -46,3 +47,9 @@ def query_with(context, **changes) -> str:
 def repeat(text: str, times: int) -> str:
     """Indentation for nested options ("– " once per level)."""
     return text * max(0, int(times or 0))
+
+
+@register.simple_tag
+def figures_in_words(event) -> list:
+    """An event card's figures as claims and codings in words (see timeline/provenance.py)."""
+    return provenance.card_figures(event)

@@ -22,8 +22,10 @@ from django.core.management import call_command
 from checks.html_validity import find_vnu
 from timeline.models import Actor, Article, Event, Evidence, Location
 from timeline.tests import browser
+from timeline.tests.factories import make_acled_event
 
 seed_event_types = import_module("timeline.migrations.0002_seed_event_types").seed_event_types
+seed_taxonomy = import_module("timeline.migrations.0005_seed_taxonomy").seed_taxonomy
 SEED_DIR = Path(settings.BASE_DIR) / "fixtures"
 # A 1×1 transparent PNG: what map tiles get in tests, so no request leaves the machine.
 BLANK_PNG = bytes.fromhex(
@@ -146,13 +148,15 @@ def open_page(chromium, live_server) -> Iterator[Callable[..., tuple]]:
 
 @dataclass
 class Sample:
-    """Objects the checks visit: an event with evidence, its article, an actor, a place."""
+    """Objects the checks visit: an event with evidence, its article, an actor, a place, and
+    an event imported from ACLED (its record, sides and coded figure)."""
 
     event: Event
     evidence: Evidence
     article: Article
     actor: Actor
     location: Location
+    dataset_event: Event
 
     def pages(self) -> dict[str, str]:
         """Every kind of page, by name: the set that axe and the HTML checker look at."""
@@ -163,6 +167,7 @@ class Sample:
             "article": self.article.get_absolute_url(),
             "actor": self.actor.get_absolute_url(),
             "location": self.location.get_absolute_url(),
+            "event-dataset": self.dataset_event.get_absolute_url(),
         }
 
 
@@ -178,6 +183,7 @@ def site_sample(db) -> Sample:
     again instead; it is idempotent.
     """
     seed_event_types(django_apps, None)
+    seed_taxonomy(django_apps, None)
     call_command("import_fixtures", str(SEED_DIR), stdout=StringIO())
     evidence = last_unshared_evidence()
     assert evidence is not None, "the seed fixtures have no published evidence"
@@ -185,12 +191,19 @@ def site_sample(db) -> Sample:
     actor = Actor.objects.filter(events__in=published).order_by("name").first()
     location = Location.objects.filter(events__in=published).order_by("name").first()
     assert actor is not None and location is not None, "the seed fixtures need an actor and a place"
+    # An ACLED row in the shape the importer gives it (Israel's forces resolved to the
+    # seed's "Israel", as the importer's aliases do).
+    israel = Actor.objects.filter(name="Israel").first()
+    dataset_event = make_acled_event(
+        resolve={"Military Forces of Israel (2022-)": israel} if israel else {}
+    )
     return Sample(
         event=evidence.event,
         evidence=evidence,
         article=evidence.article,
         actor=actor,
         location=location,
+        dataset_event=dataset_event,
     )
 
 

@@ -14,6 +14,7 @@ from timeline.models import (
     Article,
     Event,
     EventActor,
+    EventSubType,
     EventType,
     Evidence,
     Figure,
@@ -21,6 +22,7 @@ from timeline.models import (
     content_hash,
 )
 from timeline.tests.factories import (
+    make_acled_event,
     make_actor,
     make_article,
     make_event,
@@ -393,6 +395,7 @@ def test_blank_offsets_are_found_from_the_quote(admin_client):
         **management("figures", 1),
         **{
             "figures-0-kind": "killed",
+            "figures-0-basis": "claim",
             "figures-0-qualifier": "more-than",
             "figures-0-low": 30,
             "figures-0-high": "",
@@ -444,6 +447,7 @@ def test_figure_cannot_be_linked_to_another_events_evidence(admin_client):
         **management("figures", 1),
         **{
             "figures-0-kind": "killed",
+            "figures-0-basis": "claim",
             "figures-0-qualifier": "exact",
             "figures-0-low": 3,
             "figures-0-evidence": others.pk,
@@ -720,3 +724,105 @@ def test_event_add_page_renders_every_inline(admin_client):
     assert response.status_code == 200
     prefixes = [inline.formset.prefix for inline in response.context["inline_admin_formsets"]]
     assert prefixes == ["event_actors", "evidence", "figures"]
+
+
+# --- Sub-types, sides, figure basis, dataset records -------------------------------------
+
+
+def test_sub_type_changelist_lists_sub_types_by_type_with_event_counts(admin_client):
+    make_event(sub_type="air-drone-strike")
+    make_event(sub_type="air-drone-strike")
+
+    response = admin_client.get(changelist(EventSubType))
+    rows = list(response.context["cl"].result_list)
+
+    assert [row.type.order for row in rows] == sorted(row.type.order for row in rows)
+    air = next(row for row in rows if row.slug == "air-drone-strike")
+    assert air._event_count == 2
+    assert f'{changelist(Event)}?sub_type=air-drone-strike">2</a>' in response.text
+
+
+def test_sub_type_changelist_query_count_does_not_grow_with_events(
+    admin_client, django_assert_max_num_queries
+):
+    for slug in ["air-drone-strike", "grenade", "arrests", "peaceful-protest"]:
+        make_event(sub_type=slug)
+
+    with django_assert_max_num_queries(8):
+        response = admin_client.get(changelist(EventSubType))
+    assert response.context["cl"].result_count == EventSubType.objects.count()
+
+
+def test_the_event_form_saves_a_sub_type_of_its_type(admin_client):
+    strike = EventType.objects.get(slug="military-strike")
+    grenade = EventSubType.objects.get(slug="grenade")
+
+    response = admin_client.post(
+        reverse("admin:timeline_event_add"),
+        event_form(type=strike.pk, sub_type=grenade.pk),
+    )
+
+    assert response.status_code == 302
+    assert Event.objects.get(slug="talks-open-in-doha").sub_type == grenade
+
+
+def test_the_event_form_refuses_a_sub_type_of_another_type_and_saves_nothing(admin_client):
+    protest = EventSubType.objects.get(slug="peaceful-protest")
+
+    response = admin_client.post(
+        reverse("admin:timeline_event_add"), event_form(sub_type=protest.pk)
+    )
+
+    assert response.status_code == 200
+    assert "“Peaceful protest” is not a kind of Negotiation." in response.text
+    assert not Event.objects.filter(slug="talks-open-in-doha").exists()
+
+
+def test_the_event_changelist_filters_by_sub_type_and_by_dataset(admin_client):
+    acled = make_acled_event()
+    shelling = make_event(sub_type="shelling-artillery-missile")
+    talks = make_event()
+
+    def listed(query: str) -> set[str]:
+        response = admin_client.get(changelist(Event) + query)
+        assert response.status_code == 200
+        return {event.slug for event in response.context["cl"].result_list}
+
+    assert listed("?sub_type=air-drone-strike") == {acled.slug}
+    assert listed("?dataset=acled") == {acled.slug}
+    assert listed("?dataset=ucdp") == set()
+    assert listed("?dataset=none") == {shelling.slug, talks.slug}
+    page = admin_client.get(changelist(Event))
+    assert "Military strike: Air or drone strike" in page.text
+    assert "None (curated or proposed)" in page.text
+
+
+def test_the_event_page_shows_the_dataset_record_read_only_and_escaped(admin_client):
+    event = make_acled_event(notes="Notes <b>bold</b> & more.")
+
+    response = admin_client.get(change_url(event))
+
+    assert response.status_code == 200
+    assert "ACLED <strong>PSE75473</strong> (revision 1749511122)" in response.text
+    assert "<code>assoc_actor_2</code></th><td>Civilians (Palestine); Journalists" in (
+        response.text
+    )
+    assert "Notes &lt;b&gt;bold&lt;/b&gt; &amp; more." in response.text
+    assert "dataset_record" not in response.context["adminform"].form.fields
+
+
+def test_the_inlines_show_sides_and_figure_basis(admin_client):
+    event = make_acled_event()
+
+    response = admin_client.get(change_url(event))
+    inlines = {
+        inline.formset.prefix: inline for inline in response.context["inline_admin_formsets"]
+    }
+
+    actor_fields = set(inlines["event_actors"].formset.form.base_fields)
+    figure_fields = set(inlines["figures"].formset.form.base_fields)
+    assert {"side", "associated", "source_name"} <= actor_fields
+    assert {"basis", "best"} <= figure_fields
+    sides = [form.instance.side for form in inlines["event_actors"].formset.forms]
+    assert sorted(sides) == ["a", "b", "b", "b"]
+    assert [form.instance.basis for form in inlines["figures"].formset.forms] == ["coding"]

@@ -199,7 +199,7 @@ def test_the_whole_path_works_by_keyboard_alone_with_visible_focus(
     assert_clean(log, live_server)
 
 
-@pytest.mark.parametrize("name", ["timeline", "event", "article"])
+@pytest.mark.parametrize("name", ["timeline", "event", "event-dataset", "article"])
 def test_pages_fit_a_phone_screen_without_sideways_scrolling(open_page, site_sample, name):
     page, _ = open_page(site_sample.pages()[name], viewport=PHONE)
     screenshot(page, f"{name}-phone", full_page=False)
@@ -207,7 +207,16 @@ def test_pages_fit_a_phone_screen_without_sideways_scrolling(open_page, site_sam
     assert width <= PHONE[0], f"{name} is {width}px wide on a {PHONE[0]}px screen"
 
 
-PAGES = ["timeline", "timeline-filtered", "event", "article", "actor", "location", "map"]
+PAGES = [
+    "timeline",
+    "timeline-filtered",
+    "event",
+    "event-dataset",
+    "article",
+    "actor",
+    "location",
+    "map",
+]
 
 
 def path_for(site_sample, name: str) -> str:
@@ -246,3 +255,42 @@ def test_pages_have_no_axe_violations(open_page, site_sample, record_check, name
     assert violations == [], (
         f"axe-core on {name} ({color_scheme}):\n{browser.describe_violations(violations)}"
     )
+
+
+def test_an_acled_event_page_shows_the_coding_panel_both_sides_and_acleds_coded_figure(
+    open_page, live_server, site_sample, record_check
+):
+    event = site_sample.dataset_event
+    for color_scheme in ("light", "dark"):
+        for width, height in ((1280, 900), PHONE):
+            page, log = open_page(
+                event.get_absolute_url(), color_scheme=color_scheme, viewport=(width, height)
+            )
+            screenshot(page, f"event-acled-{color_scheme}-{width}")
+            screenshot(page, f"event-acled-{color_scheme}-{width}-top", full_page=False)
+            assert_clean(log, live_server)
+
+    panel = page.get_by_role("region", name="As coded by ACLED")
+    expect(panel).to_be_visible()
+    expect(panel).to_contain_text("PSE75473")
+    expect(panel.locator("dt")).to_have_count(31)
+    expect(panel.locator("dd").filter(has_text="Fatalities coded as at least 4.")).to_be_visible()
+    sides = page.locator("dd.sides")
+    expect(sides).to_contain_text("Side A: Israel")
+    expect(sides).to_contain_text(
+        "vs Side B: PIJ: Palestinian Islamic Jihad; associated: Civilians (Palestine), "
+        "Journalists (Palestine)"
+    )
+    expect(sides.get_by_role("link")).to_have_count(4)
+    coded = page.locator('.figure-list li[data-basis="coding"]')
+    expect(coded).to_have_text(
+        re.compile(r"^Dataset coding\s+ACLED coded at least 4 fatalities, from: Al Ghad \(Jordan\)")
+    )
+    expect(page.locator(".figure-list")).not_to_contain_text("claimed by")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE[0], f"the event page is {width}px wide on a {PHONE[0]}px screen"
+
+    violations = browser.axe_violations(page)
+
+    record_check("axe violations", problems=len(violations), checked=1)
+    assert violations == [], browser.describe_violations(violations)

@@ -119,7 +119,9 @@ def test_killed_sums_the_lowest_low_bound_of_each_event():
     assert chart.total_killed == 17
     assert chart.max_killed == 17
     assert chart.events_with_killed == 2
-    assert "lowest" in chart.killed_label and "low bounds" in chart.killed_label
+    assert chart.killed_label == (
+        "Killed, as claimed in sources (each event once, by the low bound of its lowest figure)"
+    )
     assert days[date(2025, 7, 6)].total == 3  # figures do not multiply the event count
 
 
@@ -252,7 +254,7 @@ def test_the_page_draws_stacked_bars_in_type_colours_with_tooltips_and_links(cli
     assert 'fill="#0072B2"' in html  # negotiation
     assert (
         "<title>6 Jul 2025: 3 events (2 military strike, 1 casualty report); "
-        "30 killed (lowest reported)</title>"
+        "30 killed (30 as claimed in sources; lowest figure per event)</title>"
     ) in unescape(html)
     links = re.findall(r'<a href="([^"]+)" tabindex="-1" data-hx-get="([^"]+)"', html)
     assert len(links) == 2  # 6 and 8 July; the empty 7 July is not a link
@@ -265,7 +267,7 @@ def test_the_page_draws_stacked_bars_in_type_colours_with_tooltips_and_links(cli
     }
     assert 'data-hx-target="#results"' in html and 'data-hx-push-url="true"' in html
     assert 'data-hx-select-oob="#facets"' in html
-    assert "killed (low bounds of reported figures" in html.lower()
+    assert "killed, as claimed in sources (each event once, by the low bound" in html.lower()
 
 
 def test_the_legend_pairs_each_colour_with_its_symbol_and_name(client):
@@ -347,3 +349,59 @@ def test_page_queries_do_not_grow_with_the_number_of_events_charted(client):
         event = make_event(type="casualty-report", date_start=date(2025, 2, 1) + timedelta(n))
         make_figure(event=event, low=n + 1)
     assert page_queries() == few
+
+
+def test_killed_totals_say_which_are_dataset_codings_and_which_claims():
+    coded = make_event(type="military-strike", date_start=date(2025, 7, 6))
+    make_figure(event=coded, basis="coding", low=4, attributed_to="ACLED")
+    other_coded = make_event(type="military-strike", date_start=date(2025, 7, 7))
+    make_figure(event=other_coded, basis="coding", low=0, attributed_to="ACLED")
+    ucdp = make_event(type="armed-clash", date_start=date(2025, 7, 7))
+    make_figure(event=ucdp, basis="coding", low=3, best=5, high=8, attributed_to="UCDP")
+    claimed = make_event(type="casualty-report", date_start=date(2025, 7, 7))
+    make_figure(event=claimed, low=30, qualifier="more-than", attributed_to="Hospital")
+    make_figure(event=claimed, low=38, attributed_to="Ministry")
+
+    chart = chart_of()
+
+    parts = {part.source: (part.total, part.events) for part in chart.killed_parts}
+    assert parts == {"ACLED": (4, 2), "UCDP": (3, 1), "": (30, 1)}
+    assert chart.total_killed == 37
+    assert chart.killed_summary == (
+        "4 killed as coded by ACLED; 3 as coded by UCDP; 30 as claimed in sources"
+    )
+    assert chart.killed_label.startswith(
+        "Killed, as coded by ACLED or as coded by UCDP or as claimed in sources"
+    )
+    days = by_start(chart)
+    assert days[date(2025, 7, 7)].killed_cells == [0, 3, 30]
+    assert days[date(2025, 7, 6)].killed_cells == [4, None, None]
+    assert "4 killed as coded by ACLED; 3 as coded by UCDP; 30 as claimed" in chart.description
+
+
+def test_an_event_coded_and_claimed_counts_once_by_its_lowest_figure():
+    both = make_event(type="military-strike", date_start=date(2025, 7, 6))
+    make_figure(event=both, low=30, qualifier="more-than", attributed_to="Hospital")
+    make_figure(event=both, basis="coding", low=12, attributed_to="ACLED")
+    tie = make_event(type="military-strike", date_start=date(2025, 7, 6))
+    make_figure(event=tie, low=5, attributed_to="Army")
+    make_figure(event=tie, basis="coding", low=5, attributed_to="ACLED")
+
+    chart = chart_of()
+
+    assert chart.total_killed == 17  # 12 + 5: never 42, never both of a tie
+    assert [(part.source, part.total) for part in chart.killed_parts] == [("ACLED", 17)]
+    assert chart.killed_summary == "17 killed as coded by ACLED"
+
+
+def test_the_chart_table_and_legend_name_what_the_killed_figures_count(client):
+    coded = make_event(type="military-strike", date_start=date(2025, 7, 6))
+    make_figure(event=coded, basis="coding", low=17512, attributed_to="ACLED")
+    claimed = make_event(type="casualty-report", date_start=date(2025, 7, 6))
+    make_figure(event=claimed, low=38, attributed_to="Hospital officials")
+
+    html = unescape(chart_html(timeline(client)))
+
+    assert '<th scope="col">Killed as coded by ACLED</th>' in html
+    assert '<th scope="col">Killed as claimed in sources</th>' in html
+    assert "(17,512 killed as coded by ACLED; 38 as claimed in sources)" in html
