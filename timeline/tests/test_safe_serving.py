@@ -220,3 +220,14 @@ def test_admin_keeps_its_own_parameters(admin_client):
     response = admin_client.get("/admin/timeline/event/", {"status__exact": "published"})
     assert response.status_code == 200
     assert "status__exact=published" in response.content.decode()
+
+
+def test_a_merged_actors_redirect_keeps_the_filter_but_not_an_unknown_parameter(client, db):
+    from timeline.models import ActorRedirect
+
+    actor = make_actor(slug="hamas")
+    ActorRedirect.objects.create(old_slug="hamas-movement", actor=actor)
+    response = client.get("/actors/hamas-movement/", {"type": "negotiation", JUNK: "x"})
+    assert response.status_code == 301
+    assert "type=negotiation" in response["Location"]
+    assert JUNK not in response["Location"]
