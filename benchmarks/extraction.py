@@ -58,10 +58,10 @@ def _rate(label: str, count: int, seconds: float, chars: int, proposals: int) ->
 
 
 def _acled(path: Path) -> None:
+    from timeline.datasets.base import RowProblem
     from timeline.extraction.gazetteer import Gazetteer
     from timeline.extraction.propose import propose_events
     from timeline.gazetteer_data import build_gazetteer
-    from timeline.importing.acled import RowProblem
     from timeline.proposing import evaluate_acled, read_acled_rows
 
     rows = [row for row in read_acled_rows(path) if not isinstance(row, RowProblem)]

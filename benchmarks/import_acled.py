@@ -39,7 +39,7 @@ def _run(path: Path, label: str) -> int:
     django.setup()
     from django.core.management import call_command
 
-    from timeline.importing.acled import import_acled
+    from timeline.datasets.acled import import_acled
 
     call_command("migrate", verbosity=0, interactive=False)
     print(f"{label}: {path.name}")

@@ -47,7 +47,7 @@ def _run(path: Path, label: str) -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from timeline.importing.acled import import_acled
+    from timeline.datasets.acled import import_acled
 
     call_command("migrate", verbosity=0, interactive=False)
     print(f"{label}: {path.name}")

@@ -1,4 +1,5 @@
-"""Exports of the current filter, streamed: JSON, CSV, GeoJSON, TimelineJS JSON, ACLED CSV.
+"""Exports of the current filter, streamed: JSON, CSV, GeoJSON, TimelineJS JSON, ACLED and
+UCDP GED CSV.
 
 Each takes the timeline's own filter parameters through the one EventFilter
 (views.filtered_events). A bad value is a 400 with the filter's messages (JSON for the
@@ -15,6 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from timeline import exports
+from timeline.datasets import acled, ucdp
+from timeline.datasets.base import DatasetFormat
 from timeline.filters import EventFilter
 from timeline.views import filtered_events
 
@@ -107,13 +110,35 @@ def events_timelinejs(request: HttpRequest) -> HttpResponse:
     return _export(request, exports.write_timelinejs, JSON, as_json=True)
 
 
+def _dataset_export(request: HttpRequest, fmt: DatasetFormat) -> HttpResponse:
+    """The filter's events as the dataset's own CSV; ?date_format=iso (default) or the
+    dataset's key for its own date form (for an imported row: the cell exactly as read)."""
+    date_format = request.GET.get("date_format", "") or "iso"
+    if date_format not in fmt.date_formats:
+        choices = " or ".join(fmt.date_formats)
+        return HttpResponse(
+            f"Bad date_format {date_format!r}: use {choices}.\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    event_filter = filtered_events(request)
+    if (bad := filter_errors(event_filter, as_json=False)) is not None:
+        return bad
+    pieces = exports.write_dataset(
+        fmt,
+        event_filter.qs,
+        date_format=date_format,
+        newest_first=event_filter.newest_first,
+        chunk_size=exports.CHUNK_SIZE,
+    )
+    return streamed(pieces, CSV, filename=f"events-{fmt.key}-{_today()}.csv")
+
+
 @require_safe
 def events_acled(request: HttpRequest) -> HttpResponse:
-    return _export(
-        request,
-        exports.write_acled,
-        CSV,
-        as_json=False,
-        filename=f"events-acled-{_today()}.csv",
-        with_links=False,
-    )
+    return _dataset_export(request, acled.FORMAT)
+
+
+@require_safe
+def events_ucdp(request: HttpRequest) -> HttpResponse:
+    return _dataset_export(request, ucdp.FORMAT)

@@ -1,4 +1,4 @@
-"""Exports of the current filter: JSON, CSV, GeoJSON, TimelineJS JSON and ACLED-style CSV.
+"""Exports of the current filter: JSON, CSV, GeoJSON, TimelineJS JSON, ACLED and UCDP CSV.
 
 Each writer is a generator of text pieces for a StreamingHttpResponse, so an export of a
 million events runs in constant memory. Events are read in chunks by keyset over the
@@ -30,9 +30,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import escape
 
-from timeline import acled, paging
+from timeline import paging
+from timeline.datasets.base import DatasetFormat, attach_location_parents, dataset_row
 from timeline.date_display import describe_span
-from timeline.models import Event, EventQuerySet, Evidence, Figure, Location
+from timeline.models import Event, EventQuerySet, Evidence, Figure
 
 CHUNK_SIZE = 1000
 # What an export cut short by a failure ends with (README: "Exports cut short").
@@ -68,14 +69,23 @@ LIST_SEPARATOR = "; "
 
 
 def event_chunks(
-    queryset: EventQuerySet, *, newest_first: bool = False, chunk_size: int = CHUNK_SIZE
+    queryset: EventQuerySet,
+    *,
+    newest_first: bool = False,
+    chunk_size: int = CHUNK_SIZE,
+    extra: Callable[[EventQuerySet], EventQuerySet] | None = None,
 ) -> Iterator[list[Event]]:
-    """The events of `queryset` in timeline order, `chunk_size` at a time (keyset paging)."""
+    """The events of `queryset` in timeline order, `chunk_size` at a time (keyset paging).
+
+    extra: adds what a writer reads beyond the timeline's prefetches.
+    """
     ordered = queryset.in_timeline_order(newest_first=newest_first)
     last = None
     while True:
-        chunk = paging.after(ordered, last, newest_first=newest_first)
-        events = list(chunk.for_timeline()[:chunk_size])
+        chunk = paging.after(ordered, last, newest_first=newest_first).for_timeline()
+        if extra is not None:
+            chunk = extra(chunk)
+        events = list(chunk[:chunk_size])
         if not events:
             return
         yield events
@@ -421,37 +431,48 @@ def write_csv(
         yield _csv_rows(csv_row(event, links) for event in chunk)
 
 
-# -- ACLED-style CSV ------------------------------------------------------------------------
+# -- A dataset's own CSV (ACLED, UCDP GED) ------------------------------------------------
 
 
-def attach_location_parents(events: list[Event]) -> None:
-    """Load the ancestors of the events' places in one query and link them in memory.
-
-    acled.export_row walks location.parent for country and admin1/admin2; without this
-    every event would cost a query per level.
-    """
-    places = [event.location for event in events if event.location is not None]
-    slugs = {slug for place in places for slug in place.tree_path.strip("/").split("/")[:-1]}
-    if not slugs:
-        return
-    ancestors = {loc.pk: loc for loc in Location.objects.filter(slug__in=slugs)}
-    for node in [*ancestors.values(), *places]:
-        if node.parent_id is not None and node.parent_id in ancestors:
-            node.parent = ancestors[node.parent_id]
-        elif node.parent_id is None:
-            node.parent = None
+def _for_dataset_rows(queryset: EventQuerySet) -> EventQuerySet:
+    """What dataset_row reads beyond the timeline's prefetches: the stored record, the
+    sub-type and the outlets each article cites."""
+    return queryset.select_related("dataset_record", "sub_type").prefetch_related(
+        "evidence__article__outlets"
+    )
 
 
-def write_acled(
+def write_dataset(
+    fmt: DatasetFormat,
     queryset: EventQuerySet,
     *,
+    date_format: str = "iso",
     newest_first: bool = False,
     chunk_size: int = CHUNK_SIZE,
 ) -> Iterator[str]:
-    """ACLED's 31 columns in ACLED's order, one row per event."""
-    columns = acled.ACLED_COLUMNS
-    yield _csv_rows([columns])
-    for chunk in event_chunks(queryset, newest_first=newest_first, chunk_size=chunk_size):
+    """The dataset's columns in its order, one row per event (see datasets/base.py)."""
+    yield _dataset_csv_rows([(fmt.columns, True)])
+    for chunk in event_chunks(
+        queryset, newest_first=newest_first, chunk_size=chunk_size, extra=_for_dataset_rows
+    ):
         attach_location_parents(chunk)
-        rows = (acled.export_row(event) for event in chunk)
-        yield _csv_rows([row[column] for column in columns] for row in rows)
+        yield _dataset_csv_rows(dataset_row(fmt, event, date_format) for event in chunk)
+
+
+# A cell a spreadsheet would run as a formula call or a DDE link: a leading = + - @ (or tab,
+# CR) and a "(" or "|". A row given back as the dataset wrote it is guarded against these
+# only, so its own values ("@MimiMefoInfo", "-12.5") go out as they came in; our own cells
+# (the mapped rows) get safe_cell's stricter guard, as in every other export.
+_FORMULA_CALL = re.compile(r"^[=+\-@\t\r].*[(|]", re.DOTALL)
+
+
+def _dataset_csv_rows(rows: Iterable[tuple[list[str], bool]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows(
+        ["'" + cell if _FORMULA_CALL.match(cell) else cell for cell in row]
+        if as_read
+        else [safe_cell(cell) for cell in row]
+        for row, as_read in rows
+    )
+    return buffer.getvalue()

@@ -57,7 +57,9 @@ class Article(models.Model):
     title = models.CharField(max_length=500)
     # The outlet as the source names it ("BBC (via wire)", or a dataset row's whole source
     # list); `outlets` are the Outlet rows it cites, one per outlet, for filters and facets.
-    outlet = models.CharField(max_length=200, blank=True)
+    # A text, not a 200-character field: ACLED's and UCDP's source lists run longer, and
+    # are kept whole rather than cut.
+    outlet = models.TextField(blank=True)
     outlets = models.ManyToManyField(Outlet, blank=True, related_name="articles")
     published = models.DateField(db_index=True)
     dateline = models.CharField(max_length=200, blank=True)
@@ -417,8 +419,10 @@ class EventActor(models.Model):
     class Meta:
         ordering = ["side", "associated", "id"]
         constraints = [
+            # associated too: ACLED may list one actor as a side's primary and again among
+            # its associates (PSE42309: Hamas Movement, actor2 and assoc_actor_2).
             models.UniqueConstraint(
-                fields=["event", "actor", "role", "side", "source_name"],
+                fields=["event", "actor", "role", "side", "associated", "source_name"],
                 name="event_actor_role_unique",
             )
         ]

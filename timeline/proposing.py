@@ -13,10 +13,9 @@ coding of its notes.
 
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,13 +24,13 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils.text import slugify
 
-from timeline import acled
+from timeline.datasets.acled import acled_row_entries, read_acled_rows
+from timeline.datasets.base import DatasetRow, RowProblem
 from timeline.extraction.evaluation import KeyEvent, Report, evaluate
 from timeline.extraction.figures import FigureMention, fatality_total
 from timeline.extraction.gazetteer import Gazetteer, GazetteerEntry
 from timeline.extraction.propose import EvidenceSpan, Proposal, propose_events, same_event
 from timeline.gazetteer_data import build_gazetteer, gazetteer_entries
-from timeline.importing.acled import DatasetRow, RowProblem, parse_acled_row, read_csv
 from timeline.models import (
     Actor,
     Article,
@@ -411,7 +410,7 @@ class AcledAgreement:
     """How often the extractor, reading an ACLED row's notes, agrees with ACLED's coding.
 
     Every row counts in every denominator; a row with no proposal disagrees on all three.
-    - type: a proposal has ACLED's type (mapped to ours by timeline/acled.py); ``top_type``
+    - type: a proposal has ACLED's type (mapped to ours by timeline/datasets/acled.py); ``top_type``
       is the stricter reading, the most confident proposal has it;
     - date: the proposal of ACLED's type (else the first) overlaps ACLED's date span and,
       for a day-precise row, starts on ACLED's day;
@@ -459,39 +458,13 @@ class AcledAgreement:
             f"type agreement:     {_ratio(self.type_agreements, self.rows)}"
             f"   (most confident proposal: {_ratio(self.top_type_agreements, self.rows)})",
             f"fatality agreement: {_ratio(self.fatality_agreements, self.rows)}",
-            f"{'ACLED type (ours)':<20} {'rows':>6} {'type agrees':>12}",
+            f"{'ACLED type (ours)':<26} {'rows':>6} {'type agrees':>12}",
         ]
         for type_slug, rows in sorted(self.rows_by_type.items()):
             agreed = self.type_agreements_by_type[type_slug]
-            lines.append(f"{type_slug:<20} {rows:>6} {agreed / rows:>12.2f}")
+            lines.append(f"{type_slug:<26} {rows:>6} {agreed / rows:>12.2f}")
         lines.extend(f"left out: {problem}" for problem in self.problems[:10])
         return "\n".join(lines)
-
-
-def read_acled_rows(path: Path) -> Iterator[DatasetRow | RowProblem]:
-    """Each row of an ACLED CSV (or .csv.gz) in our terms, or the problem that stops it.
-
-    Raises DatasetImportError when the file is unreadable or lacks a column.
-    """
-    for line, raw in read_csv(path, required=acled.REQUIRED_COLUMNS):
-        try:
-            yield parse_acled_row(line, raw)
-        except ValueError as error:
-            yield RowProblem(line, str(error), raw.get("event_id_cnty", ""))
-
-
-def acled_row_entries(row: DatasetRow) -> tuple[GazetteerEntry, ...]:
-    """The row's own places (country, admin1–3, location) and actors as gazetteer entries.
-
-    ACLED names actors with a period ("Military Forces of Israel (2022-)"); its notes
-    write them without, so the name without the bracket is added as a variant.
-    """
-    entries = [GazetteerEntry("location", slugify(name), (name,)) for name, _ in row.places]
-    for actor in row.actors:
-        bare = re.sub(r"\s*\([^)]*\)\s*$", "", actor.name).strip()
-        names = tuple(dict.fromkeys(n for n in (actor.name, bare) if n))
-        entries.append(GazetteerEntry("actor", slugify(actor.name), names))
-    return tuple(entries)
 
 
 def evaluate_acled(*, path: Path, limit: int | None = None) -> AcledAgreement:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from timeline.acled import ACLED_COLUMNS
-from timeline.importing.ucdp import UCDP_COLUMNS
+from timeline.datasets.acled import ACLED_COLUMNS
+from timeline.datasets.ucdp import UCDP_COLUMNS
 from timeline.models import DatasetRecord, Event, EventActor, Figure
 
 # The column a dataset lists its outlets in, and how it separates them.

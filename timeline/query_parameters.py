@@ -30,7 +30,8 @@ FILTERED_VIEWS = {
     "location",
 }
 # Read by the views beside the filter's own fields (timeline.filters.EventFilter): paging,
-# the map's view, and the parameters DESIGN.md reserves for the table view and the chart.
+# the map's view, the dataset exports' date form, and the parameters DESIGN.md reserves
+# for the table view and the chart.
 PAGE_PARAMETERS = {
     "cursor",
     "bbox",
@@ -42,6 +43,7 @@ PAGE_PARAMETERS = {
     "group",
     "sub_type",
     "corroboration",
+    "date_format",  # the dataset exports' date form
 }
 
 

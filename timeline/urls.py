@@ -18,4 +18,5 @@ urlpatterns = [
     path("events.geojson", export_views.events_geojson, name="events-geojson"),
     path("events.timelinejs.json", export_views.events_timelinejs, name="events-timelinejs"),
     path("events.acled.csv", export_views.events_acled, name="events-acled"),
+    path("events.ucdp.csv", export_views.events_ucdp, name="events-ucdp"),
 ]

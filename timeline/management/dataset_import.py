@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from django.core.management.base import BaseCommand, CommandError
 
-from timeline.importing.acled import DatasetImportError, ImportResult
+from timeline.datasets.base import DatasetImportError, ImportResult
 from timeline.importing.progress import ProgressBar
 from timeline.management.exclusive_import import (
     DEFAULT_WAIT_SECONDS,

@@ -13,8 +13,9 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from timeline import acled, exports
-from timeline.models import Event
+from timeline import exports
+from timeline.datasets import acled, ucdp
+from timeline.models import DatasetRecord, Event
 from timeline.tests.factories import (
     make_actor,
     make_article,
@@ -33,6 +34,8 @@ EXPORTS = [
     "timeline:events-timelinejs",
     "timeline:events-acled",
 ]
+# Also streamed in chunks, but its rows carry nothing that names one event of a curated set.
+CHUNKED_EXPORTS = [*EXPORTS, "timeline:events-ucdp"]
 JSON_EXPORTS = {"timeline:events-json", "timeline:events-geojson", "timeline:events-timelinejs"}
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -168,7 +171,21 @@ def exported_slugs(client, name: str, **params) -> list[str]:
         return [slide["unique_id"] for slide in as_json(response)["events"]]
     if name == "timeline:events-csv":
         return [row["slug"] for row in as_csv(response)]
-    return [row["event_id_cnty"] for row in as_csv(response)]
+    # The ACLED export names no curated event (no fake event_id_cnty): its notes (the first
+    # quote, else the summary) and date do.
+    slug_by_key = {}
+    for event in Event.objects.prefetch_related("evidence"):
+        quotes = [evidence.quote for evidence in event.evidence.all()]
+        key = (quotes[0] if quotes else event.summary, event.date_start.isoformat())
+        slug_by_key[key] = event.slug
+    return [slug_by_key[row["notes"], row["event_date"]] for row in as_csv(response)]
+
+
+def acled_rows(client, **params) -> dict[str, dict[str, str]]:
+    """slug -> the ACLED export's row, matched through the JSON export's order."""
+    slugs = exported_slugs(client, "timeline:events-json", **params)
+    rows = as_csv(export(client, "timeline:events-acled", **params))
+    return dict(zip(slugs, rows, strict=True))
 
 
 # -- JSON -----------------------------------------------------------------------------------
@@ -578,7 +595,7 @@ def test_acled_csv_has_exactly_acleds_31_columns_in_order(client, world):
 
 
 def test_acled_fatalities_are_the_lowest_reported_killed(client, world):
-    rows = {row["event_id_cnty"]: row for row in as_csv(export(client, "timeline:events-acled"))}
+    rows = acled_rows(client)
     # "more than 30" and "about 25–28" killed, 10 injured: ACLED records the lowest, 25.
     assert rows["deaths"]["fatalities"] == "25"
     assert rows["strike"]["fatalities"] == "0"  # 130 targets struck is not a death toll
@@ -586,8 +603,9 @@ def test_acled_fatalities_are_the_lowest_reported_killed(client, world):
 
 
 def test_acled_row_maps_our_event_onto_acleds_columns(client, world):
-    rows = {row["event_id_cnty"]: row for row in as_csv(export(client, "timeline:events-acled"))}
+    rows = acled_rows(client)
     strike = rows["strike"]
+    assert strike["event_id_cnty"] == ""  # not ACLED's event: no id of ACLED's
     assert strike["event_date"] == "2025-07-06"
     assert strike["year"] == "2025"
     assert strike["time_precision"] == "1"
@@ -598,6 +616,7 @@ def test_acled_row_maps_our_event_onto_acleds_columns(client, world):
     )
     assert (strike["actor1"], strike["inter1"]) == ("Israel", "State forces")
     assert (strike["actor2"], strike["inter2"]) == ("Hamas", "Rebel group")
+    assert strike["interaction"] == "State forces-Rebel group"
     assert strike["country"] == "Palestine"
     assert strike["location"] == "Gaza Strip"
     assert (strike["latitude"], strike["longitude"]) == ("31.4167", "34.3333")
@@ -607,15 +626,58 @@ def test_acled_row_maps_our_event_onto_acleds_columns(client, world):
     assert talks["disorder_type"] == "Strategic developments"
     assert (talks["actor1"], talks["actor2"]) == ("Israel", "Hamas")  # two parties
     assert rows["blockade"]["time_precision"] == "3"
+    assert {row["event_id_cnty"] for row in rows.values()} == {""}
 
 
-def test_acled_event_id_is_acleds_own_for_events_imported_from_acled(client):
-    make_event(slug="acled-pse75457", external_id="acled:PSE75457", external_timestamp=1700000000)
+def test_acled_date_format_acled_writes_acleds_spreadsheet_form(client, world):
+    rows = acled_rows(client, date_format="acled")
+    assert rows["strike"]["event_date"] == "6-Jul-25"
+    assert rows["blockade"]["event_date"] == "2-Mar-25"
+
+
+def test_acled_sub_type_and_sides_decide_the_columns(client):
+    event = make_event(type="property-destruction")
+    event.sub_type = event.type.sub_types.get(slug="looting-property-destruction")
+    event.save()
+    army, rebels, locals_ = make_actor(name="Army"), make_actor(name="Rebels"), make_actor()
+    for actor, side, associated in ((army, "a", False), (rebels, "b", False), (locals_, "b", True)):
+        event.event_actors.create(actor=actor, role="party", side=side, associated=associated)
+    event.event_actors.filter(actor=rebels).update(source_name="Rebels (2019-)")
+
+    (row,) = as_csv(export(client, "timeline:events-acled"))
+
+    assert (row["event_type"], row["sub_event_type"]) == (
+        "Strategic developments",
+        "Looting/property destruction",
+    )
+    assert (row["actor1"], row["assoc_actor_1"]) == ("Army", "")
+    assert (row["actor2"], row["assoc_actor_2"]) == ("Rebels (2019-)", locals_.name)
+
+
+def test_an_event_imported_from_acled_exports_its_stored_row(client):
+    event = make_event(external_id="acled:PSE75457", external_timestamp=1700000000)
+    stored = dict.fromkeys(acled.ACLED_COLUMNS, "as read")
+    stored.update(event_id_cnty="PSE75457", event_date="6-Jun-25", timestamp="1700000000")
+    DatasetRecord.objects.create(
+        event=event, dataset="acled", record_id="PSE75457", revision=1700000000, row=stored
+    )
     make_event(slug="ours", date_precision="week")
-    rows = {row["event_id_cnty"]: row for row in as_csv(export(client, "timeline:events-acled"))}
-    assert set(rows) == {"PSE75457", "ours"}
-    assert rows["PSE75457"]["timestamp"] == "1700000000"
+
+    rows = acled_rows(client)
+
+    assert rows[event.slug] == {**stored, "event_date": "2025-06-06"}
+    assert rows["ours"]["event_id_cnty"] == ""
     assert rows["ours"]["time_precision"] == "2"
+    assert acled_rows(client, date_format="acled")[event.slug] == stored
+
+
+def test_a_bad_date_format_is_a_400_naming_the_choices(client):
+    response = export(client, "timeline:events-acled", date_format="ucdp")
+    assert response.status_code == 400
+    assert "use iso or acled" in response.text
+    response = export(client, "timeline:events-ucdp", date_format="acled")
+    assert response.status_code == 400
+    assert "use iso or ucdp" in response.text
 
 
 def test_acled_notes_are_the_first_evidence_quote(client):
@@ -626,6 +688,44 @@ def test_acled_notes_are_the_first_evidence_quote(client):
     (row,) = as_csv(export(client, "timeline:events-acled"))
     assert row["notes"] == "First claim here"
     assert row["source"] == "A; B"
+
+
+def test_ucdp_csv_has_geds_49_columns_and_maps_our_events(client, world):
+    response = export(client, "timeline:events-ucdp")
+    today = timezone.localdate().isoformat()
+    assert response["Content-Disposition"] == f'attachment; filename="events-ucdp-{today}.csv"'
+    text = body(response)
+    assert next(csv.reader(io.StringIO(text))) == ucdp.UCDP_COLUMNS
+    assert len(ucdp.UCDP_COLUMNS) == 49
+    slugs = exported_slugs(client, "timeline:events-json")
+    rows = dict(zip(slugs, as_csv(export(client, "timeline:events-ucdp")), strict=True))
+    strike = rows["strike"]
+    assert strike["id"] == ""  # not UCDP's event: no GED id
+    assert strike["type_of_violence"] == "1"  # a strike with a state on a side
+    assert (strike["side_a"], strike["side_b"]) == ("Israel", "Hamas")
+    assert strike["dyad_name"] == "Israel - Hamas"
+    assert (strike["date_start"], strike["date_end"], strike["date_prec"]) == (
+        "2025-07-06",
+        "2025-07-07",
+        "1",
+    )
+    assert (strike["country"], strike["adm_1"], strike["where_coordinates"]) == (
+        "Palestine",
+        "Gaza Strip",
+        "Gaza Strip",
+    )
+    deaths = rows["deaths"]
+    assert (deaths["type_of_violence"], deaths["low"], deaths["best"], deaths["high"]) == (
+        "3",
+        "25",
+        "25",
+        "30",
+    )
+    assert rows["talks"]["type_of_violence"] == ""  # talks are not organised violence
+    ucdp_form = dict(
+        zip(slugs, as_csv(export(client, "timeline:events-ucdp", date_format="ucdp")), strict=True)
+    )
+    assert ucdp_form["strike"]["date_start"] == "2025-07-06 00:00:00.000"
 
 
 # -- streaming in chunks --------------------------------------------------------------------
@@ -656,24 +756,27 @@ def test_chunks_neither_skip_nor_repeat_events_on_the_same_day(client, monkeypat
 
 # Queries per export: the COUNT (JSON, TimelineJS) or the count of events left out
 # (GeoJSON), then per chunk one for the events and one each for actors, figures and
-# evidence; ACLED reads the places' ancestors once per chunk instead of counting.
+# evidence; ACLED and UCDP read the places' ancestors and the outlets cited once per chunk
+# instead of counting (their records and sub-types come joined to the events).
 FIXED_QUERIES = {
     "timeline:events-json": 1,
     "timeline:events-csv": 0,
     "timeline:events-geojson": 1,
     "timeline:events-timelinejs": 1,
     "timeline:events-acled": 0,
+    "timeline:events-ucdp": 0,
 }
 QUERIES_PER_CHUNK = {
     "timeline:events-json": 4,
     "timeline:events-csv": 4,
     "timeline:events-geojson": 4,
     "timeline:events-timelinejs": 4,
-    "timeline:events-acled": 5,
+    "timeline:events-acled": 6,
+    "timeline:events-ucdp": 6,
 }
 
 
-@pytest.mark.parametrize("name", EXPORTS)
+@pytest.mark.parametrize("name", CHUNKED_EXPORTS)
 @pytest.mark.parametrize("n", [3, 9])
 def test_export_queries_grow_with_chunks_not_events(
     client, monkeypatch, django_assert_num_queries, name, n
@@ -687,7 +790,7 @@ def test_export_queries_grow_with_chunks_not_events(
         body(response)
 
 
-@pytest.mark.parametrize("name", EXPORTS)
+@pytest.mark.parametrize("name", CHUNKED_EXPORTS)
 def test_export_queries_within_one_chunk_do_not_depend_on_the_number_of_events(
     client, django_assert_num_queries, name
 ):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from timeline.importing.acled import DatasetImportError
+from timeline.datasets.base import DatasetImportError
 from timeline.proposing import default_acled_path, evaluate_acled, evaluate_curated
 
 

@@ -1,0 +1,1126 @@
+"""What every dataset import and export shares: reading, resolving, writing, writing back.
+
+A dataset module describes its format with a DatasetFormat (columns, how a row is parsed
+into a DatasetRow, how one of our events becomes a row). This module does the rest:
+
+- ``read_csv``: a CSV or gzipped CSV with a header, line by line; a cell with a NUL or
+  another control character (anything below U+0020 but tab, newline and carriage return,
+  and U+007F) is refused as a bad row, named by file, line and record, before anything
+  reaches a database, so SQLite and PostgreSQL behave alike. Bytes that are not UTF-8 are
+  an error naming the physical line they are on.
+- ``import_dataset``: parse every row, then in one transaction write the new and changed
+  ones in batches with bulk inserts, resolving places, actors and outlets through per-run
+  caches. A row is unchanged when its stored DatasetRecord has the same revision (ACLED's
+  timestamp) or, for datasets without one, the same row; unchanged rows are not resolved
+  at all, so a re-import creates nothing for them. An event of an earlier import without
+  a DatasetRecord is always updated.
+- ``write_dataset_csv``: the dataset's own columns for a queryset of events: the stored
+  row as read for an event imported from this dataset, the documented mapping
+  (``DatasetFormat.mapped_row``) for every other event.
+
+Every imported event keeps: a DatasetRecord with every column as read; its notes or source
+text as an Article (``outlet``: the dataset and its whole source string; ``outlets``: the
+Outlet rows it cites) quoted whole by one Evidence; a killed Figure with basis "coding",
+attributed to the dataset (never to an outlet); its actors with side, associated flag and
+the dataset's spelling (``source_name``) when that differs from the actor's name.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from timeline.models import (
+    Actor,
+    Article,
+    DatasetRecord,
+    Event,
+    EventActor,
+    EventSubType,
+    Evidence,
+    Figure,
+    Location,
+    Outlet,
+    content_hash,
+)
+
+Progress = Callable[[int, int], None]
+BATCH_SIZE = 1000
+MAX_PROBLEMS_SHOWN = 10
+NAME_LENGTH = Actor._meta.get_field("name").max_length  # actors, places and outlets alike
+
+
+# --- Results and errors -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Why one line of the file cannot be imported."""
+
+    line: int
+    reason: str
+    record: str = ""
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" + (f" ({self.record})" if self.record else "")
+        return f"{where}: {self.reason}"
+
+
+class DatasetImportError(Exception):
+    """The file cannot be imported; nothing was written."""
+
+    def __init__(self, path: Path | str, message: str = "", problems=()) -> None:
+        self.path = str(path)
+        self.problems = list(problems)
+        lines = [str(p) for p in self.problems[:MAX_PROBLEMS_SHOWN]]
+        if len(self.problems) > MAX_PROBLEMS_SHOWN:
+            lines.append(f"… and {len(self.problems) - MAX_PROBLEMS_SHOWN:,} more bad lines")
+        if not message:
+            message = "; ".join(lines) if len(lines) == 1 else "\n  " + "\n  ".join(lines)
+        super().__init__(f"{self.path}: {message}")
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deaths: int = 0
+    skipped: list[RowProblem] = field(default_factory=list)
+
+
+# --- One dataset row, in our terms ---------------------------------------------------------
+
+
+@dataclass
+class ActorSpec:
+    """An actor as the dataset names it, with its side of the event."""
+
+    name: str
+    role: str
+    side: str = EventActor.Side.NONE
+    associated: bool = False
+    acled_type: str = ""
+    kind: str = Actor.Kind.OTHER
+
+
+@dataclass
+class FigureSpec:
+    """The dataset's coded death toll: one killed Figure, basis coding."""
+
+    low: int
+    high: int | None
+    qualifier: str
+    best: int | None = None
+
+
+@dataclass
+class DatasetRow:
+    """A row of an external dataset, mapped onto our model but not yet written."""
+
+    line: int
+    dataset: str  # DatasetRecord.Dataset value
+    record: str  # the dataset's own id
+    revision: int | None  # ACLED's timestamp; None where the dataset has none
+    raw: dict[str, str]  # every column as read
+    type_slug: str  # our type, from timeline/event_types.py (the database decides on import)
+    sub_type_code: str | int  # ACLED's sub_event_type, UCDP's type_of_violence
+    title: str
+    date_start: date
+    date_end: date | None
+    date_precision: str
+    reported_on: date
+    notes: str
+    # Outermost first: [(name, Location.Kind)]; the last one gets the coordinates.
+    places: list[tuple[str, str]]
+    latitude: float | None
+    longitude: float | None
+    geo_precision: int | None
+    actors: list[ActorSpec]
+    outlets: list[str]  # the sources the row cites, as the dataset spells them
+    article_title: str
+    article_outlet: str
+    article_published: date
+    article_dateline: str
+    article_text: str
+    attributed_to: str  # who wrote article_text: the dataset itself
+    figure: FigureSpec | None
+    deaths: int = 0
+    summary: str = ""
+
+    @property
+    def external_id(self) -> str:
+        return f"{self.dataset}:{self.record}"
+
+    @cached_property
+    def slug(self) -> str:
+        return f"{self.dataset}-{slugify(self.record)}"
+
+    @property
+    def article_slug(self) -> str:
+        return self.slug
+
+
+@dataclass(frozen=True)
+class DatasetFormat:
+    """What the shared machinery needs to know about one dataset."""
+
+    key: str  # DatasetRecord.Dataset value, and the date_format name of the source's form
+    name: str  # "ACLED", "UCDP GED": in messages and attributions
+    columns: list[str]  # the export's columns, in the dataset's order
+    required: list[str]  # the columns an import reads
+    parse_row: Callable[[int, dict[str, str]], DatasetRow]
+    # (event, date_format) -> {column: value} for an event not imported from this dataset
+    mapped_row: Callable[[Event, str], dict[str, str]]
+    date_columns: tuple[str, ...]  # written as ISO dates unless date_format is the key
+    sub_type_field: str  # the EventSubType field that holds DatasetRow.sub_type_code
+    compare_by_revision: bool  # True: by DatasetRecord.revision; False: by the whole row
+
+    @property
+    def date_formats(self) -> tuple[str, str]:
+        return ("iso", self.key)
+
+
+# --- Reading the file -----------------------------------------------------------------------
+
+# Control characters a text cell may not hold (tab, newline and carriage return it may).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _decoded_lines(path: Path, binary) -> Iterator[str]:
+    """The file's lines as text, so that a decoding error names its true line."""
+    for number, raw in enumerate(binary, 1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise DatasetImportError(
+                path,
+                f"line {number}: not UTF-8 text (byte {raw[error.start]:#04x} at column "
+                f"{error.start + 1}); save the file as UTF-8",
+            ) from None
+        if number == 1:
+            text = text.removeprefix("\ufeff")
+        yield text
+
+
+def _open_binary(path: Path):
+    """The file's bytes, gunzipped when it is gzip (by content, not by name)."""
+    with open(path, "rb") as raw:
+        magic = raw.read(2)
+    return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
+
+
+def control_character_problem(row: dict[str, str]) -> str | None:
+    """Why a row with a control character in a cell is refused, or None."""
+    for column, value in row.items():
+        found = _CONTROL.search(value)
+        if found:
+            return (
+                f"{column} holds the control character U+{ord(found.group()):04X} at "
+                f"position {found.start() + 1}; control characters (NUL and the like) are "
+                "refused, not stripped: fix the file"
+            )
+    return None
+
+
+def read_csv(path: Path, *, required: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number where the record starts, row) for each record of a CSV with a header.
+
+    Raises DatasetImportError if the file is unreadable, not UTF-8, or lacks a required
+    column; yields a row that cannot be read (wrong number of fields, a control character)
+    as {"__problem__": reason, ...the fields it has}.
+    """
+    path = Path(path)
+    try:
+        binary = _open_binary(path)
+    except OSError as error:
+        raise DatasetImportError(path, f"cannot open: {error.strerror or error}") from error
+    with binary:
+        reader = csv.reader(_decoded_lines(path, binary))
+        try:
+            header = next(reader, None)
+            if header is None:
+                raise DatasetImportError(path, "the file is empty; expected a CSV header")
+            header = [name.strip() for name in header]
+            repeated = sorted(name for name, n in Counter(header).items() if n > 1)
+            if repeated:
+                raise DatasetImportError(path, "columns named twice: " + ", ".join(repeated))
+            missing = [name for name in required if name not in header]
+            if missing:
+                raise DatasetImportError(
+                    path,
+                    f"missing required column{'s' if len(missing) > 1 else ''}: "
+                    + ", ".join(missing),
+                )
+            line = reader.line_num + 1
+            for fields in reader:
+                if not any(value.strip() for value in fields):
+                    line = reader.line_num + 1
+                    continue
+                if len(fields) != len(header):
+                    row = dict(zip(header, fields, strict=False))
+                    row["__problem__"] = f"has {len(fields)} fields; the header has {len(header)}"
+                else:
+                    row = dict(zip(header, fields, strict=True))
+                    problem = control_character_problem(row)
+                    if problem:
+                        row["__problem__"] = problem
+                yield line, row
+                line = reader.line_num + 1
+        except (EOFError, gzip.BadGzipFile, OSError, csv.Error) as error:
+            raise DatasetImportError(
+                path, f"line {reader.line_num + 1}: unreadable: {error}"
+            ) from error
+
+
+# --- Small parsers shared by the dataset modules -------------------------------------------
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d-%b-%y", "%d-%b-%Y", "%d %B %Y", "%d %b %Y", "%d-%B-%Y")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def parse_date(value: str, column: str) -> date:
+    """ISO (2025-06-06, with or without a time such as UCDP's 00:00:00.000), 6-Jun-25 or
+    06 June 2025."""
+    text = value.strip()
+    if re.match(r"^\d{4}-\d{2}-\d{2}[ T]", text):
+        text = text[:10]
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(
+        f"{column} {value!r} is not a date (expected 2025-06-06, 6-Jun-25 or 06 June 2025)"
+    )
+
+
+def day_month_year(day: date) -> str:
+    """6-Jun-25: the date form of ACLED's spreadsheet exports (English, whatever the locale)."""
+    return f"{day.day}-{_MONTHS[day.month - 1]}-{day:%y}"
+
+
+def parse_int(value: str, column: str, *, minimum: int | None = 0, blank_ok=False) -> int | None:
+    text = value.strip()
+    if not text and blank_ok:
+        return None
+    try:
+        number = int(text)
+    except ValueError:
+        raise ValueError(f"{column} {value!r} is not a whole number") from None
+    if minimum is not None and number < minimum:
+        raise ValueError(f"{column} {number} is below {minimum}")
+    return number
+
+
+def parse_coordinate(value: str, column: str, limit: float) -> float:
+    try:
+        number = float(value.strip())
+    except ValueError:
+        raise ValueError(f"{column} {value!r} is not a number") from None
+    if not -limit <= number <= limit:
+        raise ValueError(f"{column} {number} is outside -{limit:g}…{limit:g}")
+    return number
+
+
+def checked_name(value: str, column: str) -> str:
+    """A name for an actor, place or outlet; refused, never cut, when it does not fit."""
+    name = value.strip()
+    if len(name) > NAME_LENGTH:
+        raise ValueError(
+            f"{column} is {len(name):,} characters long; names are at most {NAME_LENGTH}"
+        )
+    return name
+
+
+def split_names(value: str, column: str) -> list[str]:
+    """A ;-separated list of names (each checked), blanks and repeats left out."""
+    names: dict[str, str] = {}
+    for part in value.split(";"):
+        name = checked_name(" ".join(part.split()), column)
+        if name:
+            names.setdefault(name.casefold(), name)
+    return list(names.values())
+
+
+def short_title(text: str, limit: int = 100) -> str:
+    """The first ~limit characters of text, cut at a word, with an ellipsis if cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def fits(text: str, limit: int) -> str:
+    """text when it fits a field of limit characters, else '' (for derived labels only)."""
+    return text if len(text) <= limit else ""
+
+
+def location_chain(location: Location | None) -> list[Location]:
+    """The location and its ancestors, innermost first (walks parents already loaded)."""
+    chain = []
+    node = location
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    return chain
+
+
+def coordinate_text(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"
+
+
+# --- Parsing a whole file ---------------------------------------------------------------------
+
+
+@dataclass
+class _Built:
+    """The unsaved objects one row becomes."""
+
+    row: DatasetRow
+    event: Event
+    article: Article
+    evidence: Evidence
+
+
+def parse_rows(path: Path, fmt: DatasetFormat) -> tuple[list[DatasetRow], list[RowProblem]]:
+    """Every row parsed, and the problems of those that could not be (a repeated id too)."""
+    rows: list[DatasetRow] = []
+    problems: list[RowProblem] = []
+    first_line: dict[str, int] = {}
+    for line, raw in read_csv(path, required=fmt.required):
+        try:
+            if "__problem__" in raw:
+                raise ValueError(raw["__problem__"])
+            row = fmt.parse_row(line, raw)
+        except ValueError as error:
+            problems.append(RowProblem(line, str(error), _record_of(raw)))
+            continue
+        if row.record in first_line:
+            problems.append(
+                RowProblem(line, f"repeats the id of line {first_line[row.record]}", row.record)
+            )
+            continue
+        first_line[row.record] = line
+        rows.append(row)
+    return rows, problems
+
+
+def _record_of(raw: dict[str, str]) -> str:
+    for key in ("event_id_cnty", "id"):
+        value = raw.get(key, "").strip()
+        if value and not _CONTROL.search(value):
+            return value[:100]
+    return ""
+
+
+def _build(row: DatasetRow, sub_type: EventSubType, now) -> _Built:
+    event = Event(
+        slug=row.slug,
+        type_id=sub_type.type_id,
+        sub_type=sub_type,
+        title=row.title,
+        summary=row.summary,
+        date_start=row.date_start,
+        date_end=row.date_end,
+        date_last=row.date_end or row.date_start,  # save() would; bulk_create does not
+        date_precision=row.date_precision,
+        reported_on=row.reported_on,
+        status=Event.Status.PUBLISHED,
+        notes=row.notes,
+        external_id=row.external_id,
+        external_timestamp=row.revision,
+        created=now,  # insert_objects and bulk_update apply no auto_now
+        updated=now,
+    )
+    article = Article(
+        slug=row.article_slug,
+        title=row.article_title,
+        outlet=row.article_outlet,
+        published=row.article_published,
+        dateline=row.article_dateline,
+        text=row.article_text,
+        content_hash=content_hash(row.article_text),  # save() would; bulk_create does not
+        imported_at=now,
+    )
+    evidence = Evidence(
+        event=event,
+        article=article,
+        start=0,
+        end=len(row.article_text),
+        quote=row.article_text,
+        attributed_to=row.attributed_to,
+    )
+    return _Built(row, event, article, evidence)
+
+
+def _text_limits(model) -> list[tuple[str, int]]:
+    return [
+        (f.attname, f.max_length)
+        for f in model._meta.concrete_fields
+        if f.get_internal_type() in {"CharField", "SlugField"} and f.max_length
+    ]
+
+
+_LIMITS = {model: _text_limits(model) for model in (Event, Article, Evidence)}
+
+
+def _validate(built: _Built) -> None:
+    """What the database would refuse, checked without full_clean's per-field cost: the
+    parsers check values, so this is the length of every text that has a limit."""
+    for obj in (built.event, built.article, built.evidence):
+        for name, limit in _LIMITS[type(obj)]:
+            value = getattr(obj, name)
+            if value is not None and len(value) > limit:
+                raise ValueError(
+                    f"{type(obj).__name__} {name} would be {len(value):,} characters long; "
+                    f"the field holds {limit}"
+                )
+
+
+# --- Resolving places, actors and outlets (per-run caches) -----------------------------------
+
+
+class LocationResolver:
+    """Places by (parent, name), created as needed; every lookup after the first in memory."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[tuple[int | None, str], Location] = {}
+        self.by_slug: dict[str, Location] = {}
+        self.created = 0
+        for location in Location.objects.all():
+            self.by_key.setdefault((location.parent_id, location.name.casefold()), location)
+            for alias in location.alias_list:
+                self.by_key.setdefault((location.parent_id, alias.casefold()), location)
+            self.by_slug[location.slug] = location
+
+    def resolve(
+        self,
+        places: list[tuple[str, str]],
+        *,
+        latitude: float | None,
+        longitude: float | None,
+        geo_precision: int | None,
+    ) -> Location | None:
+        parent: Location | None = None
+        chain: list[Location] = []
+        for name, kind in places:
+            if name:
+                parent = self._child(parent, name, kind, chain)
+                chain.append(parent)
+        if parent is not None:
+            self._place_at(parent, latitude, longitude, geo_precision)
+        return parent
+
+    def _child(self, parent: Location | None, name: str, kind: str, chain) -> Location:
+        parent_id = parent.pk if parent else None
+        found = self.by_key.get((parent_id, name.casefold()))
+        if found is not None:
+            return found
+        base = slugify(name)[:200] or "place"
+        existing = self.by_slug.get(base)
+        # A curated top-level place of the same name (say "Gaza Strip") is the same place:
+        # adopt it into the hierarchy rather than make a twin.
+        if (
+            existing is not None
+            and parent is not None
+            and existing.parent_id is None
+            and existing.name.casefold() == name.casefold()
+            and existing not in chain
+        ):
+            existing.parent = parent
+            existing.full_clean()
+            existing.save()
+            self.by_key.pop((None, name.casefold()), None)
+            self.by_key[(parent.pk, name.casefold())] = existing
+            return existing
+        slug = base
+        if slug in self.by_slug and parent is not None:
+            slug = slugify(f"{name} {parent.name}")[:200]
+        counter = 2
+        while slug in self.by_slug:
+            slug = f"{base[:190]}-{counter}"
+            counter += 1
+        location = Location(slug=slug, name=name, kind=kind, parent=parent)
+        location.full_clean()
+        location.save()
+        self.created += 1
+        self.by_key[(parent_id, name.casefold())] = location
+        self.by_slug[slug] = location
+        return location
+
+    @staticmethod
+    def _place_at(location: Location, latitude, longitude, geo_precision) -> None:
+        changed = []
+        if location.latitude is None and latitude is not None and longitude is not None:
+            location.latitude, location.longitude = latitude, longitude
+            changed += ["latitude", "longitude"]
+        if geo_precision is not None and (
+            location.geo_precision is None or geo_precision < location.geo_precision
+        ):
+            location.geo_precision = geo_precision
+            changed.append("geo_precision")
+        if changed:
+            location.full_clean()
+            location.save(update_fields=changed)
+
+
+# ACLED dates an actor's name by the period it covers: "Military Forces of Israel (2022-)",
+# "Police Forces of Palestine (2007-) Gaza Strip". The period is the dataset's
+# bookkeeping, not part of who the actor is.
+_PERIOD = re.compile(r"\s*\(\d{4}-(?:\d{4})?\)")
+
+
+def actor_identity(name: str) -> str:
+    """The name an actor is resolved and created by: the dataset's without its period."""
+    return " ".join(_PERIOD.sub("", name).split()) or name
+
+
+class ActorResolver:
+    """Actors by name or alias (case-insensitive, periods stripped), created as needed."""
+
+    def __init__(self, specs: Iterable[ActorSpec]) -> None:
+        self.by_slug: dict[str, Actor] = {}
+        self.by_name: dict[str, Actor] = {}
+        self.created = 0
+        for actor in Actor.objects.all():
+            self.by_slug[actor.slug] = actor
+            for name in [actor.name, *actor.alias_list]:
+                self.by_name.setdefault(name.casefold(), actor)
+                self.by_name.setdefault(actor_identity(name).casefold(), actor)
+        # An actor's type is the first one the file gives it as a main actor; one that is
+        # only ever associated takes the kind its sides most often have.
+        self.typed: dict[str, ActorSpec] = {}
+        side_kinds: dict[str, Counter] = defaultdict(Counter)
+        for spec in specs:
+            key = actor_identity(spec.name).casefold()
+            if spec.acled_type:
+                self.typed.setdefault(key, spec)
+            else:
+                side_kinds[key][spec.kind] += 1
+        for key, kinds in side_kinds.items():
+            if key not in self.typed:
+                self.typed[key] = ActorSpec(name=key, role="", kind=kinds.most_common(1)[0][0])
+
+    def resolve(self, spec: ActorSpec) -> Actor:
+        identity = actor_identity(spec.name)
+        key = identity.casefold()
+        typed = self.typed.get(key, spec)
+        actor = (
+            self.by_name.get(spec.name.casefold())
+            or self.by_name.get(key)
+            or self.by_slug.get(slugify(identity)[:200])
+        )
+        if actor is not None:
+            if typed.acled_type and not actor.acled_type:
+                actor.acled_type = typed.acled_type
+                actor.full_clean()
+                actor.save(update_fields=["acled_type"])
+            self.by_name[key] = actor
+            return actor
+        base = slugify(identity)[:200] or "actor"
+        slug, counter = base, 2
+        while slug in self.by_slug:
+            slug = f"{base[:190]}-{counter}"
+            counter += 1
+        actor = Actor(slug=slug, name=identity, kind=typed.kind, acled_type=typed.acled_type)
+        actor.full_clean()
+        actor.save()
+        self.created += 1
+        self.by_slug[slug] = actor
+        self.by_name[key] = actor
+        return actor
+
+
+class OutletResolver:
+    """Outlets by name or alias (case-insensitive), created as needed."""
+
+    def __init__(self) -> None:
+        self.by_name: dict[str, Outlet] = {}
+        self.slugs: set[str] = set()
+        self.created = 0
+        for outlet in Outlet.objects.all():
+            self.slugs.add(outlet.slug)
+            for name in [outlet.name, *outlet.alias_list]:
+                self.by_name.setdefault(name.casefold(), outlet)
+
+    def resolve(self, name: str) -> Outlet:
+        key = name.casefold()
+        outlet = self.by_name.get(key)
+        if outlet is not None:
+            return outlet
+        base = slugify(name)[:190] or "outlet"
+        slug, counter = base, 2
+        while slug in self.slugs:
+            slug = f"{base}-{counter}"
+            counter += 1
+        outlet = Outlet(slug=slug, name=name)
+        outlet.full_clean()
+        outlet.save()
+        self.created += 1
+        self.slugs.add(slug)
+        self.by_name[key] = outlet
+        return outlet
+
+
+# --- Writing ---------------------------------------------------------------------------------
+
+
+def import_dataset(
+    fmt: DatasetFormat,
+    *,
+    path: Path | str,
+    skip_bad: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import a dataset's CSV (or .csv.gz); atomic, and idempotent on the dataset's id.
+
+    Raises DatasetImportError naming the file and the bad lines (nothing written), unless
+    skip_bad, when bad lines are left out and listed in ImportResult.skipped.
+    """
+    path = Path(path)
+    rows, problems = parse_rows(path, fmt)
+    result = ImportResult()
+    with transaction.atomic():
+        to_write = _classify(fmt, rows, problems, result)
+        built = _build_all(fmt, to_write, problems)
+        problems.sort(key=lambda problem: problem.line)
+        if problems and not skip_bad:
+            raise DatasetImportError(path, problems=problems)
+        result.skipped = problems
+        _Writer(fmt, path, skip_bad, progress, result).write(built)
+    result.rows = result.created + result.updated + result.unchanged
+    result.skipped.sort(key=lambda problem: problem.line)
+    return result
+
+
+def _classify(
+    fmt: DatasetFormat, rows: list[DatasetRow], problems: list[RowProblem], result: ImportResult
+) -> list[tuple[DatasetRow, int | None]]:
+    """The rows to write, each with the pk of the event it updates (None: a new event).
+
+    Unchanged rows are counted in result and left out: they are not resolved or written.
+    """
+    key = fmt.key
+    stored_field = "revision" if fmt.compare_by_revision else "row"
+    records = {
+        record_id: (event_id, stored)
+        for record_id, event_id, stored in DatasetRecord.objects.filter(dataset=key).values_list(
+            "record_id", "event_id", stored_field
+        )
+    }
+    # Events of an import made before DatasetRecord existed: always brought up to date.
+    legacy = dict(
+        Event.objects.filter(
+            external_id__startswith=f"{key}:", dataset_record__isnull=True
+        ).values_list("external_id", "pk")
+    )
+    slugs_taken = dict(
+        Event.objects.filter(slug__startswith=f"{key}-").values_list("slug", "external_id")
+    )
+    to_write = []
+    for row in rows:
+        if row.record in records:
+            event_id, stored = records[row.record]
+            current = row.revision if fmt.compare_by_revision else row.raw
+            if stored == current:
+                result.unchanged += 1
+                result.deaths += row.deaths
+                continue
+            to_write.append((row, event_id))
+        elif row.external_id in legacy:
+            to_write.append((row, legacy[row.external_id]))
+        elif slugs_taken.get(row.slug, row.external_id) != row.external_id:
+            reason = f"event slug {row.slug!r} is taken by another event"
+            problems.append(RowProblem(row.line, reason, row.record))
+        else:
+            to_write.append((row, None))
+    return to_write
+
+
+def _build_all(
+    fmt: DatasetFormat, to_write: list[tuple[DatasetRow, int | None]], problems: list[RowProblem]
+) -> list[_Built]:
+    sub_types = {
+        getattr(sub_type, fmt.sub_type_field): sub_type
+        for sub_type in EventSubType.objects.all()
+        if getattr(sub_type, fmt.sub_type_field) not in (None, "")
+    }
+    now = timezone.now()
+    built = []
+    for row, pk in to_write:
+        try:
+            sub_type = sub_types.get(row.sub_type_code)
+            if sub_type is None:
+                raise ValueError(
+                    f"no event sub-type has {fmt.sub_type_field} {row.sub_type_code!r} "
+                    "(run migrate, or add one in the admin)"
+                )
+            item = _build(row, sub_type, now)
+            _validate(item)
+        except ValueError as error:
+            problems.append(RowProblem(row.line, str(error), row.record))
+            continue
+        item.event.pk = pk
+        built.append(item)
+    return built
+
+
+_EVENT_FIELDS = [
+    "type",
+    "sub_type",
+    "title",
+    "summary",
+    "date_start",
+    "date_end",
+    "date_last",
+    "date_precision",
+    "reported_on",
+    "location",
+    "status",
+    "notes",
+    "external_timestamp",
+    "updated",
+]
+_FIGURE_COLUMNS = [
+    "event_id",
+    "kind",
+    "basis",
+    "low",
+    "best",
+    "high",
+    "qualifier",
+    "attributed_to",
+    "evidence_id",
+]
+_ARTICLE_FIELDS = ["title", "outlet", "published", "dateline", "text", "content_hash"]
+
+
+def insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
+    """Insert rows of values (in the order of fields, attnames) and ask for no ids back:
+    PostgreSQL's COPY, else executemany.
+
+    For the link tables of an import (figures, actor links, records, outlets cited), where
+    making model instances and bulk_create's per-value SQL are most of the cost. Values
+    must be what the database stores (a JSONField's value as JSON text).
+    """
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+def insert_objects(model, objs: list) -> None:
+    """Insert model instances and set their ids. On PostgreSQL: ids reserved from the
+    table's sequence, then one COPY (bulk_create's SQL compilation costs more than the
+    database's work); elsewhere bulk_create. auto_now fields must be set by the caller."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
+        return
+    pk = model._meta.pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk.column, len(objs)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    for obj, new_id in zip(objs, ids, strict=True):
+        obj.pk = new_id
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    fields = model._meta.concrete_fields
+    insert_rows(
+        model,
+        [field.attname for field in fields],
+        [
+            tuple(
+                field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields
+            )
+            for obj in objs
+        ],
+    )
+
+
+class _Writer:
+    """One import's writes: classify rows, resolve what is new or changed, write in bulk."""
+
+    def __init__(self, fmt: DatasetFormat, path: Path, skip_bad: bool, progress, result) -> None:
+        self.fmt = fmt
+        self.path = path
+        self.skip_bad = skip_bad
+        self.progress = progress
+        self.result = result
+
+    def write(self, built: list[_Built]) -> None:
+        new = [item for item in built if item.event.pk is None]
+        changed = [item for item in built if item.event.pk is not None]
+        if not built:
+            return
+        self.locations = LocationResolver()
+        self.actors = ActorResolver(spec for item in built for spec in item.row.actors)
+        self.outlets = OutletResolver()
+        total, done = len(built), 0
+        for start in range(0, len(changed), BATCH_SIZE):
+            batch = changed[start : start + BATCH_SIZE]
+            self.result.updated += self._update_batch(batch)
+            done += len(batch)
+            if self.progress:
+                self.progress(done, total)
+        for start in range(0, len(new), BATCH_SIZE):
+            batch = new[start : start + BATCH_SIZE]
+            self.result.created += self._create_batch(batch)
+            done += len(batch)
+            if self.progress:
+                self.progress(done, total)
+
+    def _problem(self, row: DatasetRow, reason: str) -> None:
+        problem = RowProblem(row.line, reason, row.record)
+        if not self.skip_bad:
+            raise DatasetImportError(self.path, problems=[problem])
+        self.result.skipped.append(problem)
+
+    def _resolve(self, item: _Built) -> list[tuple]:
+        """Point the event at its place; its actor links as (actor_id, role, side,
+        associated, source_name)."""
+        row = item.row
+        self.result.deaths += row.deaths
+        item.event.location = self.locations.resolve(
+            row.places,
+            latitude=row.latitude,
+            longitude=row.longitude,
+            geo_precision=row.geo_precision,
+        )
+        links, seen = [], set()
+        for spec in row.actors:
+            actor = self.actors.resolve(spec)
+            source_name = spec.name if spec.name != actor.name else ""
+            key = (actor.pk, spec.role, spec.side, spec.associated, source_name)
+            if key not in seen:
+                seen.add(key)
+                links.append((actor.pk, spec.role, spec.side, spec.associated, source_name))
+        return links
+
+    def _create_batch(self, batch: list[_Built]) -> int:
+        batch = self._articles_for(batch, event_ids=[])
+        links = [self._resolve(item) for item in batch]
+        self._save_articles(batch)
+        insert_objects(Event, [item.event for item in batch])
+        self._create_dependents(batch, links)
+        return len(batch)
+
+    def _update_batch(self, batch: list[_Built]) -> int:
+        batch = self._articles_for(batch, event_ids=[item.event.pk for item in batch])
+        links = [self._resolve(item) for item in batch]
+        event_ids = [item.event.pk for item in batch]
+        slugs = [item.article.slug for item in batch]
+        ours = Evidence.objects.filter(event_id__in=event_ids, article__slug__in=slugs)
+        Figure.objects.filter(evidence__in=ours).delete()
+        ours.delete()
+        EventActor.objects.filter(event_id__in=event_ids).delete()
+        DatasetRecord.objects.filter(event_id__in=event_ids).delete()
+        self._save_articles(batch)
+        Event.objects.bulk_update([item.event for item in batch], _EVENT_FIELDS)
+        self._create_dependents(batch, links)
+        return len(batch)
+
+    def _articles_for(self, batch: list[_Built], *, event_ids: list[int]) -> list[_Built]:
+        """Reuse the stored article of each row (an earlier import's), refreshed with the
+        row's text, unless other evidence points into a text that changes: such a row is
+        a problem (and left out with skip_bad)."""
+        slugs = [item.article.slug for item in batch]
+        stored = {article.slug: article for article in Article.objects.filter(slug__in=slugs)}
+        if not stored:
+            return batch
+        quoted_elsewhere = set(
+            Evidence.objects.filter(article__slug__in=list(stored))
+            .exclude(event_id__in=event_ids)
+            .values_list("article__slug", flat=True)
+        )
+        kept = []
+        for item in batch:
+            article = stored.get(item.article.slug)
+            if article is not None:
+                if article.text != item.article.text and article.slug in quoted_elsewhere:
+                    self._problem(
+                        item.row,
+                        f"article {article.slug!r} has other evidence pointing into its text",
+                    )
+                    continue
+                for name in _ARTICLE_FIELDS:
+                    setattr(article, name, getattr(item.article, name))
+                item.evidence.article = item.article = article
+            kept.append(item)
+        return kept
+
+    def _save_articles(self, batch: list[_Built]) -> None:
+        reused = [item.article for item in batch if item.article.pk is not None]
+        if reused:
+            Article.objects.bulk_update(reused, _ARTICLE_FIELDS)
+            Article.outlets.through.objects.filter(article__in=reused).delete()
+        fresh = [item.article for item in batch if item.article.pk is None]
+        insert_objects(Article, fresh)
+        insert_rows(
+            Article.outlets.through,
+            ["article_id", "outlet_id"],
+            [
+                (item.article.pk, outlet_id)
+                for item in batch
+                for outlet_id in dict.fromkeys(
+                    self.outlets.resolve(name).pk for name in item.row.outlets
+                )
+            ],
+        )
+
+    def _create_dependents(self, batch: list[_Built], links: list[list[tuple]]) -> None:
+        for item in batch:
+            item.evidence.event = item.event
+            item.evidence.article = item.article
+        insert_objects(Evidence, [item.evidence for item in batch])
+        insert_rows(
+            Figure,
+            _FIGURE_COLUMNS,
+            [
+                (
+                    item.event.pk,
+                    Figure.Kind.KILLED,
+                    Figure.Basis.CODING,
+                    figure.low,
+                    figure.best,
+                    figure.high,
+                    figure.qualifier,
+                    self.fmt.name,
+                    item.evidence.pk,
+                )
+                for item in batch
+                if (figure := item.row.figure) is not None
+            ],
+        )
+        insert_rows(
+            EventActor,
+            ["event_id", "actor_id", "role", "side", "associated", "source_name"],
+            [
+                (item.event.pk, *link)
+                for item, item_links in zip(batch, links, strict=True)
+                for link in item_links
+            ],
+        )
+        insert_rows(
+            DatasetRecord,
+            ["event_id", "dataset", "record_id", "revision", "row", "article_id"],
+            [
+                (
+                    item.event.pk,
+                    self.fmt.key,
+                    item.row.record,
+                    item.row.revision,
+                    json.dumps(item.row.raw, ensure_ascii=False),
+                    item.article.pk,
+                )
+                for item in batch
+            ],
+        )
+
+
+# --- Writing the dataset's CSV back ------------------------------------------------------------
+
+
+def dataset_row(fmt: DatasetFormat, event: Event, date_format: str) -> tuple[list[str], bool]:
+    """One event as a row of fmt.columns, and whether it is the dataset's row as read.
+
+    An event imported from this dataset gives back its stored row (dates as ISO unless
+    date_format is the dataset's own, when every cell is exactly as read); any other event
+    is written by the dataset's mapping, with no id of the dataset's.
+    """
+    record = getattr(event, "dataset_record", None)
+    if record is not None and record.dataset == fmt.key:
+        values = record.row
+        row = [values.get(column, "") for column in fmt.columns]
+        if date_format == "iso":
+            for index, column in enumerate(fmt.columns):
+                if column in fmt.date_columns and row[index].strip():
+                    row[index] = parse_date(row[index], column).isoformat()
+        return row, True
+    mapped = fmt.mapped_row(event, date_format)
+    return [mapped.get(column, "") for column in fmt.columns], False
+
+
+def attach_location_parents(events: list[Event]) -> None:
+    """Load the ancestors of the events' places in one query and link them in memory.
+
+    The mappings walk location.parent for country and admin units; without this every
+    event would cost a query per level.
+    """
+    places = [event.location for event in events if event.location is not None]
+    slugs = {slug for place in places for slug in place.tree_path.strip("/").split("/")[:-1]}
+    if not slugs:
+        return
+    ancestors = {loc.pk: loc for loc in Location.objects.filter(slug__in=slugs)}
+    for node in [*ancestors.values(), *places]:
+        if node.parent_id is not None and node.parent_id in ancestors:
+            node.parent = ancestors[node.parent_id]
+        elif node.parent_id is None:
+            node.parent = None
+
+
+def sides(event: Event) -> tuple[list[EventActor], list[EventActor]]:
+    """(side A, side B) links, primary actors first: by EventActor.side where the event has
+    sides, else by role (initiators A, targets B; a party fills an empty side, the rest
+    join A)."""
+    links = list(event.event_actors.all())
+    if any(link.side for link in links):
+        side_a = [link for link in links if link.side == EventActor.Side.A]
+        side_b = [link for link in links if link.side == EventActor.Side.B]
+    else:
+        side_a = [link for link in links if link.role == EventActor.Role.INITIATOR]
+        side_b = [link for link in links if link.role == EventActor.Role.TARGET]
+        others = [link for link in links if link not in side_a and link not in side_b]
+        if not side_a and others:
+            side_a.append(others.pop(0))
+        if not side_b and others:
+            side_b.append(others.pop(0))
+        side_a += others
+    order = {id(link): n for n, link in enumerate(links)}
+    key = lambda link: (link.associated, order[id(link)])  # noqa: E731
+    return sorted(side_a, key=key), sorted(side_b, key=key)
+
+
+def killed_figures(event: Event) -> list[Figure]:
+    return [figure for figure in event.figures.all() if figure.kind == Figure.Kind.KILLED]
+
+
+def cited_outlets(event: Event) -> list[str]:
+    """The outlets the event's evidence cites (Outlet rows, else the article's outlet)."""
+    names: dict[str, str] = {}
+    for evidence in event.evidence.all():
+        outlets = list(evidence.article.outlets.all())
+        if outlets:
+            for outlet in outlets:
+                names.setdefault(outlet.name.casefold(), outlet.name)
+        elif evidence.attributed_to:
+            names.setdefault(evidence.attributed_to.casefold(), evidence.attributed_to)
+    return list(names.values())
