@@ -18,10 +18,10 @@ from django.test.utils import CaptureQueriesContext
 
 from timeline.management.exclusive_import import exclusive_import
 from timeline.models import Event
+from timeline.tests.test_import_acled import sample  # noqa: F401 (a fixture: rows of the real file)
 
 ROOT = Path(settings.BASE_DIR)
 SEED = ROOT / "fixtures"
-ACLED_SAMPLE = Path(__file__).parent / "data" / "acled-sample.csv"
 
 # Holds the import lock, as a running import would, until its standard input closes.
 HOLD_THE_LOCK = (
@@ -150,11 +150,10 @@ def test_a_refused_import_does_not_analyze(tmp_path):
     assert not analyzed(captured)
 
 
-@pytest.mark.skipif(not ACLED_SAMPLE.exists(), reason="the ACLED sample has moved")
 @pytest.mark.django_db
-def test_the_dataset_import_commands_analyze_too():
+def test_the_dataset_import_commands_analyze_too(sample):  # noqa: F811
     with CaptureQueriesContext(connection) as captured:
-        call_command("import_acled", str(ACLED_SAMPLE), stdout=StringIO(), stderr=StringIO())
+        call_command("import_acled", str(sample), stdout=StringIO(), stderr=StringIO())
     assert Event.objects.exists()
     assert "timeline_event" in " ".join(analyzed(captured))
 
