@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_htmx",
     "django_filters",
+    "simple_history",
     "timeline",
 ]
 
@@ -158,6 +159,10 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
 
 
+# The public history of an event names the editor behind each change ("Ana Costa") or,
+# when off, says "an editor".
+HISTORY_SHOW_EDITOR_NAMES = env_bool("HISTORY_SHOW_EDITOR_NAMES", False)
+
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -190,4 +195,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Django's own "django" logger prints to its console handler and then propagates to
+    # the root's: every line twice. Let it print through the root only.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }

@@ -8,5 +8,11 @@ class TimelineConfig(AppConfig):
 
     def ready(self) -> None:
         # Connect their signal receivers: the SQLite statement deadline on every new
-        # connection, and the admin sign-in throttle's count of failures.
-        from timeline import login_throttle, query_deadline  # noqa: F401
+        # connection, the admin sign-in throttle's count of failures, Event.outlet_count
+        # and the history rows' change stamps.
+        from timeline import (  # noqa: F401
+            corroboration,
+            history_fields,
+            login_throttle,
+            query_deadline,
+        )

@@ -19,6 +19,7 @@ from timeline import exports
 from timeline.datasets import acled, ucdp
 from timeline.datasets.base import DatasetFormat
 from timeline.filters import EventFilter
+from timeline.templatetags.chart_tags import chart_of
 from timeline.views import filtered_events
 
 JSON = "application/json"
@@ -142,3 +143,18 @@ def events_acled(request: HttpRequest) -> HttpResponse:
 @require_safe
 def events_ucdp(request: HttpRequest) -> HttpResponse:
     return _dataset_export(request, ucdp.FORMAT)
+
+
+@require_GET
+def chart_csv(request: HttpRequest) -> HttpResponse:
+    """The comparison chart's data: one row per bucket and value, as the chart draws it."""
+    event_filter = filtered_events(request)
+    if (bad := filter_errors(event_filter, as_json=False)) is not None:
+        return bad
+    chart = chart_of(event_filter, None)
+    response = HttpResponse(
+        "".join(exports.write_chart_csv(chart)),
+        content_type=CSV,
+    )
+    response["Content-Disposition"] = f'attachment; filename="chart-{_today()}.csv"'
+    return response

@@ -55,6 +55,12 @@ CSV_COLUMNS = [
     "longitude",
     "actors",
     "figures",
+    # The figures as numbers (lowest low, highest high over the sources; an empty high
+    # is open-ended, "at least"), for spreadsheets.
+    "killed_low",
+    "killed_high",
+    "injured_low",
+    "injured_high",
     "evidence_quotes",
     "evidence_urls",
     "url",
@@ -409,6 +415,8 @@ def csv_row(event: Event, links: Links) -> list:
         record["longitude"],
         LIST_SEPARATOR.join(record["actors"]),
         LIST_SEPARATOR.join(figure_text(figure) for figure in event.figures.all()),
+        *event.killed_bounds,
+        *event.injured_bounds,
         LIST_SEPARATOR.join(evidence["quote"] for evidence in record["evidence"]),
         LIST_SEPARATOR.join(evidence["permalink"] for evidence in record["evidence"]),
         record["permalink"],
@@ -476,3 +484,42 @@ def _dataset_csv_rows(rows: Iterable[tuple[list[str], bool]]) -> str:
         for row, as_read in rows
     )
     return buffer.getvalue()
+
+
+# -- the comparison chart's data ------------------------------------------------------------
+
+CHART_COLUMNS = [
+    "bucket_start",
+    "bucket_end",
+    "bucket",
+    "split",
+    "value",
+    "label",
+    "measure",
+    "amount",
+]
+
+
+def write_chart_csv(chart) -> Iterator[str]:
+    """One row per bucket and value drawn (zeros left out), in the chart's order."""
+    yield _csv_rows([CHART_COLUMNS])
+    if chart is None:
+        return
+    rows = []
+    for panel in chart.panels:
+        for bucket in panel.buckets:
+            for segment in bucket.segments:
+                rows.append(
+                    [
+                        bucket.start.isoformat(),
+                        bucket.end.isoformat(),
+                        chart.unit,
+                        chart.split,
+                        segment.series.value,
+                        segment.series.label,
+                        chart.measure,
+                        segment.count,
+                    ]
+                )
+    rows.sort(key=lambda row: row[0])
+    yield _csv_rows(rows)

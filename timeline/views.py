@@ -5,6 +5,8 @@ A view parses the request, calls a queryset or a service, renders.
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +17,10 @@ from django_htmx.middleware import HtmxDetails
 from timeline import paging, provenance, search
 from timeline.chart import events_chart
 from timeline.colours import for_dark_background, readable_ink
-from timeline.filters import EventFilter
+from timeline.corroboration import sources_for, unlinked_figures
+from timeline.editorial import final_target
+from timeline.filters import DEFAULT_SORT, EventFilter
+from timeline.history import event_history
 from timeline.models import (
     HEX_COLOUR,
     Actor,
@@ -28,6 +33,8 @@ from timeline.models import (
     LocationRedirect,
 )
 from timeline.reader import marked_paragraphs
+from timeline.related import related_events
+from timeline.roles import can_edit
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -49,12 +56,27 @@ def filtered_events(request: HttpRequest) -> EventFilter:
     )
 
 
+# The list orders the `sort` parameter names; killed and outlets sort on annotations.
+ORDERS = {
+    "-date": paging.NEWEST_FIRST,
+    "date": paging.OLDEST_FIRST,
+    "-killed": paging.Order("killed_order", descending=True, numeric=True),
+    "killed": paging.Order("killed_order", descending=False, numeric=True),
+    "-outlets": paging.Order("outlet_count", descending=True, numeric=True),
+    "outlets": paging.Order("outlet_count", descending=False, numeric=True),
+}
+# Parameters a permalink leaves out when they have these (default) values.
+DEFAULTS = {"sort": DEFAULT_SORT, "view": "list", "pages": "1"}
+
+
 def canonical_query(query: QueryDict) -> str:
-    """The query string without empty parameters (and the default order)."""
+    """The query string without empty parameters (and the defaults)."""
     kept = QueryDict(mutable=True)
     for key, values in query.lists():
         values = [value for value in values if value]
-        if key == "sort" and values == ["date"]:
+        if key in DEFAULTS and values == [DEFAULTS[key]]:
+            continue
+        if key.startswith("find_"):  # the facets' type-ahead boxes, not a filter
             continue
         if values:
             kept.setlist(key, values)
@@ -65,27 +87,90 @@ def query_without_cursor(request: HttpRequest) -> str:
     """The filter as a query string, for permalinks and export links."""
     query = request.GET.copy()
     query.pop("cursor", None)
+    query.pop("pages", None)
     return query.urlencode()
+
+
+def mark_headings(events: list[Event], previous: tuple | None) -> None:
+    """Set month_heading and day_heading on each event where a new month or day starts.
+
+    `previous` is (date_start, date_end, date_precision) of the event shown just before
+    the first one (the last of the page before), so an appended page never repeats the
+    heading the page above it ends with.
+    """
+    for event in events:
+        key = (event.date_start, event.date_end, event.date_precision)
+        event.month_heading = previous is None or (previous[0].year, previous[0].month) != (
+            event.date_start.year,
+            event.date_start.month,
+        )
+        event.day_heading = event.date_precision != "month" and (
+            previous is None or previous != key
+        )
+        previous = key
+
+
+def previous_event_key(pk: int) -> tuple | None:
+    return (
+        Event.objects.filter(pk=pk).values_list("date_start", "date_end", "date_precision").first()
+    )
+
+
+def more_links(event_filter: EventFilter, pages: int, next_cursor: str | None) -> dict:
+    """The "Load more" link: the permalink with one more page, and the htmx request
+    that fetches only that page (after the cursor) and pushes the permalink."""
+    if next_cursor is None:
+        return {}
+    query = QueryDict(mutable=True)
+    for key, values in event_filter.data.lists():
+        if key not in ("cursor", "pages"):
+            query.setlist(key, [value for value in values if value])
+    query["pages"] = str(pages + 1)
+    permalink = f"?{canonical_query(query)}"
+    query["cursor"] = next_cursor
+    fetch = f"?{canonical_query(query)}"
+    del query["pages"]
+    return {
+        "more_permalink": permalink,
+        "more_fetch": fetch,
+        "more_anchor": f"page-{pages + 1}",
+        # The table pages by cursor alone: each page of rows is its own permalink.
+        "next_rows": f"?{canonical_query(query)}",
+    }
 
 
 def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dict:
     """Everything the timeline page and its partials show for one filter."""
     errors = list(event_filter.error_messages)
+    order = ORDERS[event_filter.sort_order]
+    table = event_filter.choice("view") == "table"
+    pages = event_filter.pages_shown
     cursor = None
     if not errors and request.GET.get("cursor"):
-        cursor = paging.parse_cursor(request.GET["cursor"])
+        cursor = order.parse_cursor(request.GET["cursor"])
         if cursor is None:
             errors.append("Page: that page link is not valid; start again from the first page.")
     events, next_cursor, total = [], None, 0
     if not errors:
-        newest_first = event_filter.newest_first
-        ordered = event_filter.qs.in_timeline_order(newest_first=newest_first)
-        page = paging.page_after(ordered, cursor, PAGE_SIZE, newest_first=newest_first)
-        events = list(page.items.for_cards()) if page.items is not None else []
+        queryset = event_filter.qs
+        if table or order.numeric:
+            queryset = queryset.with_sort_keys()
+        # The cards show as many pages as the URL says (so Back and a shared link give
+        # the same list); the table and "Load more" show one page after the cursor.
+        size = PAGE_SIZE if cursor is not None or table else PAGE_SIZE * pages
+        page = paging.page_after(order.apply(queryset), cursor, size, order=order)
+        items = page.items.for_table() if table else page.items.for_cards()
+        events = list(items)
         next_cursor = page.next_cursor(events)
         q = event_filter.form.cleaned_data.get("q")
-        if q:
+        if q and not table:
             search.annotate_snippets(events, q)
+        if not order.numeric and not table:
+            previous = previous_event_key(cursor[1]) if cursor is not None and events else None
+            mark_headings(events, previous)
+        first_page = pages if cursor is not None else 1
+        for index, event in enumerate(events):
+            event.page_start = first_page + index // PAGE_SIZE if index % PAGE_SIZE == 0 else None
         total = event_filter.qs.count()
     return {
         "filter": event_filter,
@@ -93,7 +178,18 @@ def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dic
         "events": events,
         "total": total,
         "next_cursor": next_cursor,
+        "pages": pages,
+        "shown_before": (pages - 1) * PAGE_SIZE if cursor is not None else 0,
+        "display_inputs": [
+            (name, event_filter.choice(name))
+            for name in ("view", "split", "measure", "bucket", "group")
+            if event_filter.choice(name) and event_filter.choice(name) != DEFAULTS.get(name)
+        ],
+        **more_links(event_filter, pages, next_cursor),
         "is_continuation": cursor is not None,
+        "by_date": not order.numeric,
+        "sort": event_filter.sort_order,
+        "view": "table" if table else "list",
         "facets": event_filter.facets(),
         "chips": event_filter.active_filters(),
         "newest_first": event_filter.newest_first,
@@ -103,7 +199,9 @@ def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dic
 
 @require_safe
 def timeline(request: HtmxHttpRequest) -> HttpResponse:
-    if not request.htmx and any(not value for value in request.GET.values()):
+    if not request.htmx and any(
+        not value or key.startswith("find_") for key, value in request.GET.items()
+    ):
         # The form submitted without JavaScript sends every field, empty or not; a
         # permalink should name only the filters in use.
         return redirect(f"{request.path}?{canonical_query(request.GET)}".rstrip("?"))
@@ -111,32 +209,75 @@ def timeline(request: HtmxHttpRequest) -> HttpResponse:
     context = timeline_context(request, event_filter)
     template = "timeline/timeline.html"
     if is_fragment_request(request):
-        # "Load more" appends the next page; any other change swaps results and facets.
-        template += "#page" if context["is_continuation"] else "#update"
+        if context["is_continuation"] and context["view"] == "list":
+            # "Load more" appends the next page of cards.
+            template += "#page"
+        elif request.htmx.target == "timeline-layout":
+            # A removed chip: the form's own fields change too (the text, the order).
+            template += "#layout"
+        else:
+            # Any other change swaps results and facets.
+            template += "#update"
     response = render(request, template, context, status=400 if context["errors"] else 200)
-    patch_vary_headers(response, ("HX-Request",))
+    # The fragment depends on what it replaces (a chip swaps the whole layout).
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response
 
 
 @require_safe
 def event_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    events = Event.objects.visible_to(request.user).for_timeline()
-    event = get_object_or_404(events.select_related("sub_type", "dataset_record"), slug=slug)
+    event = get_object_or_404(
+        Event.objects.for_timeline().select_related("sub_type", "dataset_record", "merged_into"),
+        slug=slug,
+    )
+    staff = request.user.is_active and request.user.is_staff  # as Event.objects.visible_to
+    if not staff and event.status != Event.Status.PUBLISHED:
+        # Never hard-deleted: a merged duplicate sends readers on for good, a rejected
+        # event says it is gone, and a proposal is not there at all for the public.
+        if event.merged_into_id is not None:
+            return redirect(final_target(event), permanent=True)
+        if event.status == Event.Status.REJECTED:
+            return render(request, "timeline/event_gone.html", {"event": event}, status=410)
+        raise Http404("No such event.")
+    prefetch_related_objects([event], "evidence__article__outlets")
     record = provenance.dataset_record_of(event)
     sides, others = provenance.event_sides(event)
-    return render(
-        request,
-        "timeline/event_detail.html",
-        {
-            "event": event,
-            "record": record,
-            "coder": provenance.coder_name(record) if record else "",
-            "record_columns": provenance.record_columns(record) if record else [],
-            "figures": provenance.event_figures(event, outlets=provenance.record_outlets(record)),
-            "sides": sides,
-            "other_actors": others,
-        },
-    )
+    context = {
+        "event": event,
+        "record": record,
+        "coder": provenance.coder_name(record) if record else "",
+        "record_columns": provenance.record_columns(record) if record else [],
+        "figures": provenance.event_figures(event, outlets=provenance.record_outlets(record)),
+        "sides": sides,
+        "other_actors": others,
+        "history": event_history(event),
+        "sources": sources_for(event),
+        "unlinked_figures": unlinked_figures(event),
+        "can_edit": can_edit(request.user),
+        # Beside the event (templates/timeline/_event_context.html).
+        "related": related_events(event, Event.objects.visible_to(request.user)),
+        "place_map": place_map(event),
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+    }
+    return render(request, "timeline/event_detail.html", context)
+
+
+def place_map(event: Event) -> dict | None:
+    """The small map beside an event: its place, and the events there (map.js draws it)."""
+    place = event.location
+    if place is None or place.latitude is None or place.longitude is None:
+        return None
+    pad = 0.05
+    query = QueryDict(mutable=True)
+    query["location"] = place.slug
+    return {
+        "place": place,
+        "bounds": f"{place.longitude - pad},{place.latitude - pad},"
+        f"{place.longitude + pad},{place.latitude + pad}",
+        "data_url": f"{reverse('timeline:map-data')}?{query.urlencode()}",
+        "map_url": f"{reverse('timeline:map')}?{query.urlencode()}",
+    }
 
 
 @require_safe

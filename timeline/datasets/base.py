@@ -42,6 +42,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from timeline.corroboration import recount_outlets
 from timeline.models import (
     Actor,
     Article,
@@ -931,6 +932,8 @@ class _Writer:
         self._save_articles(batch)
         insert_objects(Event, [item.event for item in batch])
         self._create_dependents(batch, links)
+        # Bulk writes send no signals: count each event's outlets for its badge here.
+        recount_outlets(item.event.pk for item in batch)
         return len(batch)
 
     def _update_batch(self, batch: list[_Built]) -> int:
@@ -946,6 +949,7 @@ class _Writer:
         self._save_articles(batch)
         Event.objects.bulk_update([item.event for item in batch], _EVENT_FIELDS)
         self._create_dependents(batch, links)
+        recount_outlets(event_ids)
         return len(batch)
 
     def _articles_for(self, batch: list[_Built], *, event_ids: list[int]) -> list[_Built]:
