@@ -145,7 +145,7 @@ def events_ucdp(request: HttpRequest) -> HttpResponse:
     return _dataset_export(request, ucdp.FORMAT)
 
 
-@require_GET
+@require_safe
 def chart_csv(request: HttpRequest) -> HttpResponse:
     """The comparison chart's data: one row per bucket and value, as the chart draws it."""
     event_filter = filtered_events(request)

@@ -262,7 +262,7 @@ def place_events_url(query: QueryDict, slug: str) -> str:
     return reverse("timeline:map-place-events") + f"?{kept.urlencode()}"
 
 
-@require_GET
+@require_safe
 def place_events(request: HttpRequest) -> HttpResponse:
     """The filtered events at one place, PLACE_PAGE at a time (newest first), for a popup:
     a cluster of hundreds of events at one point is listed page by page."""
