@@ -38,6 +38,7 @@ from timeline.models import (
     Evidence,
     Figure,
     Location,
+    LoginFailures,
     Outlet,
 )
 from timeline.outlets import link_article_outlets
@@ -744,3 +745,15 @@ class FigureAdmin(admin.ModelAdmin):
     @admin.display(description="Figure", ordering="low")
     def amount_and_kind(self, obj: Figure) -> str:
         return obj.display
+
+
+@admin.register(LoginFailures)
+class LoginFailuresAdmin(admin.ModelAdmin):
+    """Who is locked out of the admin; deleting a row lifts its lock."""
+
+    list_display = ["username", "count", "first_failed", "locked_until"]
+    readonly_fields = ["username", "count", "first_failed", "locked_until"]
+    search_fields = ["username"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

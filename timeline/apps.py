@@ -7,5 +7,12 @@ class TimelineConfig(AppConfig):
     verbose_name = "Conflict-events timeline"
 
     def ready(self) -> None:
-        # Receivers that keep Event.outlet_count and stamp history rows with their change.
-        from timeline import corroboration, history_fields  # noqa: F401
+        # Connect their signal receivers: the SQLite statement deadline on every new
+        # connection, the admin sign-in throttle's count of failures, Event.outlet_count
+        # and the history rows' change stamps.
+        from timeline import (  # noqa: F401
+            corroboration,
+            history_fields,
+            login_throttle,
+            query_deadline,
+        )

@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -35,6 +36,10 @@ from timeline.date_display import describe_span
 from timeline.models import Event, EventQuerySet, Evidence, Figure
 
 CHUNK_SIZE = 1000
+# What an export cut short by a failure ends with (README: "Exports cut short").
+CUT_SHORT = "EXPORT CUT SHORT"
+
+logger = logging.getLogger(__name__)
 
 CSV_COLUMNS = [
     "slug",
@@ -93,6 +98,34 @@ def event_chunks(
         if len(events) < chunk_size:
             return
         last = (events[-1].date_start, events[-1].pk)
+
+
+def marked_if_cut_short(pieces: Iterator[str], *, as_csv: bool) -> Iterator[str]:
+    """The pieces, then, if reading fails mid-stream, a last line saying the file is cut.
+
+    The status (200) and the start of the file are already sent, so the only honest
+    thing left is to say so inside the file: JSON (and GeoJSON, TimelineJS) ends with a
+    line that leaves it invalid on purpose, so no parser takes a part for the whole; a CSV
+    ends with one row whose single cell starts "#EXPORT CUT SHORT". The error is then
+    raised again, so the server logs it and ends the response without its last chunk.
+    """
+    try:
+        yield from pieces
+    except Exception as error:
+        from timeline.query_deadline import is_cancelled_query
+
+        reason = (
+            "the database did not answer in time; narrow the filter"
+            if is_cancelled_query(error)
+            else "the server failed while reading the events"
+        )
+        logger.exception("Export cut short")
+        notice = f"{CUT_SHORT}: {reason}. This file is incomplete."
+        if as_csv:
+            yield _csv_rows([[f"#{notice}"]])
+        else:
+            yield f"\n{notice} (Invalid JSON on purpose.)\n"
+        raise
 
 
 # -- links ----------------------------------------------------------------------------------

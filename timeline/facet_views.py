@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from timeline.views import HtmxHttpRequest, canonical_query, filtered_events, is_fragment_request
 
@@ -45,7 +45,7 @@ def option_url(query: QueryDict, name: str, value: str) -> str:
     return reverse("timeline:timeline") + (f"?{encoded}" if encoded else "")
 
 
-@require_GET
+@require_safe
 def facet_list(request: HtmxHttpRequest, name: str) -> HttpResponse:
     if name not in FACETS:
         raise Http404("No such facet.")

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from timeline import paging
 from timeline.date_display import describe_span
@@ -262,7 +262,7 @@ def place_events_url(query: QueryDict, slug: str) -> str:
     return reverse("timeline:map-place-events") + f"?{kept.urlencode()}"
 
 
-@require_GET
+@require_safe
 def place_events(request: HttpRequest) -> HttpResponse:
     """The filtered events at one place, PLACE_PAGE at a time (newest first), for a popup:
     a cluster of hundreds of events at one point is listed page by page."""
@@ -330,7 +330,7 @@ def bad_request(messages: list[str]) -> JsonResponse:
     return JsonResponse({"errors": messages}, status=400)
 
 
-@require_GET
+@require_safe
 def map_data(request: HttpRequest) -> HttpResponse:
     """GeoJSON for one map view: events when few are in it, else SQL-counted grid cells."""
     event_filter = filtered_events(request)
@@ -381,7 +381,7 @@ def places_with_counts(events: QuerySet, query: QueryDict) -> list[dict]:
     ]
 
 
-@require_GET
+@require_safe
 def map_page(request: HttpRequest) -> HttpResponse:
     event_filter = filtered_events(request)
     errors = event_filter.error_messages

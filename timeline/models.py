@@ -775,3 +775,22 @@ class LocationRedirect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_slug} → {self.location.slug}"
+
+
+class LoginFailures(models.Model):
+    """Failed sign-ins to the admin per user name, for the throttle (login_throttle.py).
+
+    Kept in the database, not a per-process cache, so every gunicorn worker counts the
+    same failures.
+    """
+
+    username = models.CharField(max_length=150, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    first_failed = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "login failures"
+
+    def __str__(self) -> str:
+        return f"{self.username}: {self.count} failed"

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
 from timeline import paging, provenance, search
@@ -197,7 +197,7 @@ def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dic
     }
 
 
-@require_GET
+@require_safe
 def timeline(request: HtmxHttpRequest) -> HttpResponse:
     if not request.htmx and any(
         not value or key.startswith("find_") for key, value in request.GET.items()
@@ -224,7 +224,7 @@ def timeline(request: HtmxHttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def event_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(
         Event.objects.for_timeline().select_related("sub_type", "dataset_record", "merged_into"),
@@ -280,7 +280,7 @@ def place_map(event: Event) -> dict | None:
     }
 
 
-@require_GET
+@require_safe
 def article_reader(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article, slug=slug)
     evidence = list(
@@ -305,12 +305,13 @@ def moved_permanently(request: HttpRequest, redirects, slug: str, target: str) -
     if moved is None:
         raise Http404(f"No {target} is called {slug!r}.")
     url = getattr(moved, target).get_absolute_url()
-    if request.META.get("QUERY_STRING"):
-        url += "?" + request.META["QUERY_STRING"]
+    if request.GET:
+        # request.GET holds only the parameters the pages know (query_parameters.py).
+        url += "?" + request.GET.urlencode()
     return HttpResponsePermanentRedirect(url)
 
 
-@require_GET
+@require_safe
 def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     actor = Actor.objects.filter(slug=slug).first()
     if actor is None:
@@ -325,7 +326,7 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def location_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     location = Location.objects.select_related("parent").filter(slug=slug).first()
     if location is None:
@@ -352,7 +353,7 @@ def entity_context(events, *, entity, kind: str, parameter: str) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def type_styles(request: HttpRequest) -> HttpResponse:
     """Event-type colours as CSS classes: inline styles are barred by our CSP.
 

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from timeline import editorial, roles
 from timeline.models import Event
@@ -57,7 +57,7 @@ def _back(request, default: str | None = None) -> str:
     return default or reverse("review:queue")
 
 
-@require_GET
+@require_safe
 @desk_required
 def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
