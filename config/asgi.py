@@ -2,6 +2,9 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from config.startup import refuse_unsafe_settings
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+refuse_unsafe_settings()
 
 application = get_asgi_application()

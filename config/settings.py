@@ -22,12 +22,11 @@ def env_bool(name: str, default: bool) -> bool:
 
 DEBUG = env_bool("DEBUG", False)
 
-# A development key is only acceptable while DEBUG is on; production must set its own.
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and os.environ.get("DJANGO_REQUIRE_SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY must be set in production")
-    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+# A development key is only acceptable while DEBUG is on: with DEBUG off the web server
+# refuses to start on it (config/startup.py, called by wsgi.py and asgi.py). Management
+# commands still run without one; none of them signs anything.
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+SECRET_KEY = os.environ.get("SECRET_KEY", "") or DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = [
     host.strip()
@@ -46,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_htmx",
     "django_filters",
+    "simple_history",
     "timeline",
 ]
 
@@ -58,10 +58,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "timeline.login_throttle.LoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After authentication (staff are not limited) and htmx (the 503 fits the request).
+    "timeline.query_deadline.QueryDeadlineMiddleware",
+    # Unknown query parameters never reach the pages, so no link copies them.
+    "timeline.query_parameters.KnownParametersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -174,6 +179,21 @@ WHITENOISE_USE_FINDERS = DEBUG or env_bool("WHITENOISE_USE_FINDERS", False)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Seconds any one database statement of a public (non-staff) request may run before it is
+# cancelled and the request answered 503 "too broad, narrow it" (timeline/query_deadline.py).
+# Keep gunicorn's --timeout (30 s) several times larger. 0 turns the limit off.
+PUBLIC_QUERY_TIMEOUT = float(os.environ.get("PUBLIC_QUERY_TIMEOUT", "5"))
+# Seconds a public request may spend on the database in all: after it no statement is
+# started (a 503, or a streamed export ends "cut short"). Below gunicorn's --timeout, so a
+# long export under load is ended by us, with a marker, not by gunicorn killing the worker.
+PUBLIC_REQUEST_TIMEOUT = float(os.environ.get("PUBLIC_REQUEST_TIMEOUT", "20"))
+
+# The admin's sign-in throttle (timeline/login_throttle.py): this many failures for one
+# user name within the window lock it for LOGIN_LOCKOUT_SECONDS.
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
+LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900"))
+LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+
 # Map tiles: any XYZ tile server; the map stays useful (markers, list) without tiles.
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = os.environ.get(
@@ -188,6 +208,10 @@ def _origin(url: str) -> str:
     parts = urlsplit(url.replace("{s}", "a"))
     return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
 
+
+# The public history of an event names the editor behind each change ("Ana Costa") or,
+# when off, says "an editor".
+HISTORY_SHOW_EDITOR_NAMES = env_bool("HISTORY_SHOW_EDITOR_NAMES", False)
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -224,4 +248,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Django's own "django" logger prints to its console handler and then propagates to
+    # the root's: every line twice. Let it print through the root only.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.views.main import ChangeList
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
@@ -21,7 +22,9 @@ from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
-from timeline import provenance
+from timeline import editorial, provenance
+from timeline.date_display import describe_span
+from timeline.history_fields import REASON_MAX_LENGTH, current_change, editorial_change
 from timeline.merge_admin import MergeAdminMixin, merge_action
 from timeline.merging import merge_actors, merge_locations, merge_outlets
 from timeline.models import (
@@ -35,6 +38,7 @@ from timeline.models import (
     Evidence,
     Figure,
     Location,
+    LoginFailures,
     Outlet,
 )
 from timeline.outlets import link_article_outlets
@@ -43,6 +47,9 @@ from timeline.proposing import propose_for_articles
 admin.site.site_header = "Conflict-events timeline — editors"
 admin.site.site_title = "Conflict-events timeline"
 admin.site.index_title = "Editors"
+# The app list on every page took a quarter of a 1280 px screen from the changelists; the
+# breadcrumbs and the index page navigate instead.
+admin.site.enable_nav_sidebar = False
 
 
 def count_of(model: type[models.Model], field: str) -> Coalesce:
@@ -64,6 +71,17 @@ def count_of(model: type[models.Model], field: str) -> Coalesce:
 def changelist_link(model: type[models.Model], text: str, **filters) -> str:
     url = reverse(f"admin:timeline_{model._meta.model_name}_changelist")
     return format_html('<a href="{}?{}">{}</a>', url, urlencode(filters), text)
+
+
+class ReasonActionForm(ActionForm):
+    """The action bar with a reason: publishing and rejecting record one in history."""
+
+    reason = forms.CharField(
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        label="Reason",
+        widget=forms.TextInput(attrs={"placeholder": "Reason (to publish or reject)"}),
+    )
 
 
 # --- Articles -------------------------------------------------------------------------
@@ -100,7 +118,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Propose events from the selected articles", permissions=["change"])
     def propose_events(self, request: HttpRequest, queryset) -> None:
-        summary = propose_for_articles(articles=queryset)
+        summary = propose_for_articles(articles=queryset.news())
         self.message_user(request, summary.one_line(), messages.SUCCESS)
 
     def get_queryset(self, request: HttpRequest):
@@ -426,20 +444,46 @@ class PlaceFilter(LookupsOncePerRequest):
         return queryset.filter(location__tree_path__startswith=tree_path)
 
 
+class EventAdminForm(forms.ModelForm):
+    """The event form plus the reason history records; required to change a published
+    event, or to publish or reject one here."""
+
+    change_reason = forms.CharField(
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        label="Reason for this change",
+        help_text="Shown in the event's public history. Required for a published event "
+        "and when publishing or rejecting.",
+    )
+
+    # No Meta: the admin builds the form for Event with its fieldsets' fields.
+
+    def clean(self):
+        cleaned = super().clean()
+        stored = self.instance.status if self.instance.pk else None
+        new = cleaned.get("status", stored)
+        needs = stored == Event.Status.PUBLISHED or (
+            new != stored and new in {Event.Status.PUBLISHED, Event.Status.REJECTED}
+        )
+        if needs and not (cleaned.get("change_reason") or "").strip():
+            self.add_error("change_reason", "Give a short reason: it goes in the public history.")
+        return cleaned
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
+    form = EventAdminForm
+    action_form = ReasonActionForm
+    # What fits at 1280 px without clipping (admin_events.css keeps titles readable);
+    # actors and outlets are found by search.
     list_display = [
         "title",
-        "date_start",
-        "date_end",
         "type",
         "sub_type_name",
-        "location",
-        "actor_names",
+        "date",
+        "place",
         "status",
-        "evidence_count",
-        "figure_count",
-        "confidence",
+        "source_count",
     ]
     list_display_links = ["title"]
     # Status first: editors review the proposals from here (counts always shown).
@@ -462,15 +506,29 @@ class EventAdmin(admin.ModelAdmin):
         "external_id",
         "location__name",
         "actors__name",
+        "evidence__article__outlet",
     ]
-    search_help_text = "Title, slug, summary, notes, external id, place or actor name."
+    search_help_text = "Title, slug, summary, notes, external id, place, actor or outlet."
     date_hierarchy = "date_start"
     ordering = ["-date_start", "-id"]
     autocomplete_fields = ["type", "location"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["created", "updated", "dataset_record_view"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "type", "sub_type", "status", "location"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "type",
+                    "sub_type",
+                    "status",
+                    "location",
+                    "change_reason",
+                ]
+            },
+        ),
         ("When", {"fields": [("date_start", "date_end"), "date_precision", "reported_on"]}),
         ("Details", {"fields": ["summary", "notes"]}),
         (
@@ -541,39 +599,69 @@ class EventAdmin(admin.ModelAdmin):
             rows,
         )
 
-    @admin.display(description="Actors")
-    def actor_names(self, obj: Event) -> str:
-        return ", ".join(sorted({role.actor.name for role in obj.event_actors.all()}))
+    class Media:
+        css = {"all": ["css/admin_events.css"]}
 
-    @admin.display(description="Evidence", ordering="_evidence_count")
-    def evidence_count(self, obj: Event) -> int:
+    @admin.display(description="Date", ordering="date_start")
+    def date(self, obj: Event) -> str:
+        return describe_span(obj.date_start, obj.date_end, obj.date_precision)
+
+    @admin.display(description="Place", ordering="location__name")
+    def place(self, obj: Event) -> str:
+        return obj.location.name if obj.location_id else "—"
+
+    @admin.display(description="Sources", ordering="_evidence_count")
+    def source_count(self, obj: Event) -> int:
         return obj._evidence_count
 
-    @admin.display(description="Figures", ordering="_figure_count")
-    def figure_count(self, obj: Event) -> int:
-        return obj._figure_count
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("timeline.review_event")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Event | None = None):
+        # Only reviewers publish and reject, here as at the desk.
+        fields = list(super().get_readonly_fields(request, obj))
+        if not self.has_review_permission(request):
+            fields.append("status")
+        return fields
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Every row the form and its inlines save is one change in history, by this user.
+        with editorial_change(user=request.user):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        current = current_change()
+        if current is not None:
+            current.reason = form.cleaned_data.get("change_reason", "")
+        if "status" in form.changed_data and obj.status != Event.Status.PROPOSED:
+            obj.reviewed_at = timezone.now()
+        super().save_model(request, obj, form, change)
 
     def set_status(self, request: HttpRequest, queryset, status: str, verb: str) -> None:
-        """Move the selected events to `status`, log it per event and say how many moved."""
+        """Move the selected events to `status` (recorded in history with the reason typed
+        beside the action), log it per event and say how many moved."""
         # Counted first: the changelist's own filter (?status__exact=…) may not match after.
         selected = queryset.count()
-        with transaction.atomic():
-            changing = list(
-                Event.objects.filter(pk__in=queryset.values("pk"))
-                .exclude(status=status)
-                .select_for_update()
-                .only("pk", "title")
+        changing = list(
+            Event.objects.filter(pk__in=queryset.values("pk")).exclude(status=status).only("pk")
+        )
+        try:
+            changed = editorial.set_status(
+                events=changing,
+                status=status,
+                user=request.user,
+                reason=request.POST.get("reason", ""),
             )
-            changed = Event.objects.filter(pk__in=[event.pk for event in changing]).update(
-                status=status, updated=timezone.now()
+        except editorial.EditorialError as error:
+            self.message_user(request, f"{error} Nothing was changed.", messages.ERROR)
+            return
+        if changing:
+            LogEntry.objects.log_actions(
+                user_id=request.user.pk,
+                queryset=Event.objects.filter(pk__in=[event.pk for event in changing]),
+                action_flag=CHANGE,
+                change_message=f"Status set to {status} (admin action).",
             )
-            if changing:
-                LogEntry.objects.log_actions(
-                    user_id=request.user.pk,
-                    queryset=changing,
-                    action_flag=CHANGE,
-                    change_message=f"Status set to {status} (admin action).",
-                )
         unchanged = selected - changed
         message = ngettext("%(count)d event %(verb)s.", "%(count)d events %(verb)s.", changed) % {
             "count": changed,
@@ -604,15 +692,15 @@ class EventAdmin(admin.ModelAdmin):
                     messages.WARNING,
                 )
 
-    @admin.action(description="Publish selected events", permissions=["change"])
+    @admin.action(description="Publish selected events", permissions=["review"])
     def publish(self, request: HttpRequest, queryset) -> None:
         self.set_status(request, queryset, Event.Status.PUBLISHED, "published")
 
-    @admin.action(description="Reject selected events", permissions=["change"])
+    @admin.action(description="Reject selected events", permissions=["review"])
     def reject(self, request: HttpRequest, queryset) -> None:
         self.set_status(request, queryset, Event.Status.REJECTED, "rejected")
 
-    @admin.action(description="Mark selected events as proposed", permissions=["change"])
+    @admin.action(description="Mark selected events as proposed", permissions=["review"])
     def mark_proposed(self, request: HttpRequest, queryset) -> None:
         self.set_status(request, queryset, Event.Status.PROPOSED, "marked as proposed")
 
@@ -657,3 +745,15 @@ class FigureAdmin(admin.ModelAdmin):
     @admin.display(description="Figure", ordering="low")
     def amount_and_kind(self, obj: Figure) -> str:
         return obj.display
+
+
+@admin.register(LoginFailures)
+class LoginFailuresAdmin(admin.ModelAdmin):
+    """Who is locked out of the admin; deleting a row lifts its lock."""
+
+    list_display = ["username", "count", "first_failed", "locked_until"]
+    readonly_fields = ["username", "count", "first_failed", "locked_until"]
+    search_fields = ["username"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

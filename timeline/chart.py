@@ -1,10 +1,21 @@
-"""The chart above the timeline: events per day (week, month, year), stacked by type.
+"""The comparison chart above the timeline: events (or killed) per day, week, month or
+year, split by type, sub-type, actor, place or outlet.
 
-Counting happens in the database (GROUP BY bucket, type), in three queries whatever the
-number of events: the span, the counts, the event types. The killed row sums, per
-bucket, the *lowest* low bound of each event's `killed` figures: where sources disagree
-("at least 30" from one, "12" from another) the event counts 12, the conservative rule
-ACLED applies to contested fatality figures. Figures are never averaged.
+Parameters (all in the permalink, validated by the EventFilter): `split` (type default,
+sub_type, actor, location, outlet: the top few values and "other"), `measure` (count
+default, killed), `bucket` (day, week, month, year; chosen from the span by default),
+`group` (stacked default; multiples draws one small chart per value, side by side, on
+one scale). When the filter already names values of the split (two actors, say), those
+are the ones compared.
+
+Counting happens in the database, in a fixed number of queries whatever the number of
+events: the counts grouped by (day, value), the names of the values shown, and (when
+counting events) the killed row. Days are put into buckets here: SQLite's date
+truncation is a Python function called once per event, and a day has at most one row per
+value. The killed figure of an event is the *lowest* low bound of its `killed` figures:
+where sources disagree ("at least 30" from one, "12" from another) the event counts 12,
+the conservative rule ACLED applies to contested fatality figures. Figures are never
+averaged. An event with two of the compared actors (or outlets) counts for each of them.
 
 The killed row says what it sums: each event's counted figure is either a dataset's coding
 (ACLED's fatalities, UCDP's low estimate) or a claim a named source made, and the totals
@@ -12,7 +23,8 @@ are kept apart by that ("17,512 as coded by ACLED; 38 as claimed in sources").
 
 Events are counted on the day they start; when the filter has a start date, events that
 began earlier (and run into the range) are counted on its first day, so the chart never
-shows bars outside the chosen range.
+shows bars outside the chosen range. Buckets follow the calendar (weeks start on Monday,
+months on the 1st) and the first bar is the bucket of the first event.
 """
 
 from __future__ import annotations
@@ -22,21 +34,39 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import connections
-from django.db.models import (
-    Count,
-    QuerySet,
-)
+from django.db.models import Count, IntegerField, Min, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
-from timeline.models import Event, EventType, Figure
+from timeline.models import Actor, Event, EventSubType, EventType, Figure, Location, Outlet
 
-# Bar-count ceilings: a day per bar up to 120 days, then weeks (about two years), then
-# months (ten years), then years. Each keeps the chart at or below ~120 bars.
-MAX_DAYS = 120
-MAX_WEEKS_SPAN_DAYS = 2 * 366
+# Bar-count ceilings for the automatic bucket: a day per bar up to 92 days, weeks up to
+# a year, months up to ten years, then years.
+MAX_DAYS = 92
+MAX_WEEKS_SPAN_DAYS = 366
 MAX_MONTHS_SPAN_DAYS = 10 * 366
+# A chosen bucket that would draw more bars than this is widened (say, days over years).
+MAX_BARS = 400
 
 UNIT_NOUNS = {"day": "day", "week": "week", "month": "month", "year": "year"}
+SPLIT_NOUNS = {
+    "type": "type",
+    "sub_type": "sub-type",
+    "actor": "actor",
+    "location": "place",
+    "outlet": "outlet",
+}
+# The filter parameter that narrows to one value of each split.
+SPLIT_PARAMETERS = {
+    "type": "type",
+    "sub_type": "sub_type",
+    "actor": "actor",
+    "location": "location",
+    "outlet": "outlet",
+}
+TOP_VALUES = 6  # values drawn on their own; the rest are "other"
+TOP_MULTIPLES = 4  # small charts side by side
+SERIES_COLOURS = 7  # .series-0 … .series-6 in the stylesheet (Okabe–Ito)
 
 # How the killed row counts, in words; the labels below name what it sums.
 KILLED_RULE = "each event once, by the low bound of its lowest figure"
@@ -46,19 +76,21 @@ LOW_DIGITS = 10  # a figure's low bound is a PositiveIntegerField: at most 2,147
 
 # Geometry of the SVG, in viewBox units; the SVG scales to its container's width.
 WIDTH = 800
+MULTIPLE_WIDTH = 400
 LEFT = 44
 RIGHT = 6
 TOP = 8
 BAR_HEIGHT = 120
+MULTIPLE_BAR_HEIGHT = 90
 AXIS_GAP = 16
 KILLED_TOP_GAP = 40
 KILLED_HEIGHT = 36
 MAX_BAR_WIDTH = 48
-TICK_ROOM = 32  # about half the width of the longest tick label
+TICK_ROOM = 40  # about half the width of the longest tick label
 
 
 def choose_unit(first: date, last: date) -> str:
-    """The bucket for a span: day up to 120 days, week up to two years, month up to ten."""
+    """The bucket for a span: day up to 92 days, week up to a year, month up to ten."""
     days = (last - first).days + 1
     if days <= MAX_DAYS:
         return "day"
@@ -67,6 +99,11 @@ def choose_unit(first: date, last: date) -> str:
     if days <= MAX_MONTHS_SPAN_DAYS:
         return "month"
     return "year"
+
+
+def bars_in(first: date, last: date, unit: str) -> int:
+    days = (last - first).days + 1
+    return {"day": days, "week": days // 7 + 1, "month": days // 28 + 1, "year": 1}[unit]
 
 
 def bucket_start(day: date, unit: str) -> date:
@@ -92,31 +129,50 @@ def bucket_end(start: date, unit: str) -> date:
 
 
 def bucket_label(start: date, unit: str) -> str:
-    """ "6 Jul 2025", "week of 30 Jun 2025", "July 2025", "2025"."""
+    """ "6 Jul 2025", "30 Jun – 6 Jul 2025", "July 2025", "2025"."""
     if unit == "day":
         return f"{start.day} {start:%b %Y}"
     if unit == "week":
-        return f"week of {start.day} {start:%b %Y}"
+        end = bucket_end(start, unit)
+        if start.year != end.year:
+            return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
+        if start.month != end.month:
+            return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
+        return f"{start.day}–{end.day} {end:%b %Y}"
     if unit == "month":
         return f"{start:%B %Y}"
     return str(start.year)
 
 
-def tick_label(start: date, unit: str) -> str:
-    """The short form under the axis: "6 Jul", "30 Jun", "Jul 2025", "2025"."""
+def tick_label(start: date, unit: str, *, with_year: bool) -> str:
+    """The short form under the axis: "6 Jul", "6 Jul 2025", "Jul", "Jul 2025", "2025"."""
     if unit in ("day", "week"):
-        return f"{start.day} {start:%b}"
+        return f"{start.day} {start:%b %Y}" if with_year else f"{start.day} {start:%b}"
     if unit == "month":
-        return f"{start:%b %Y}"
+        return f"{start:%b %Y}" if with_year else f"{start:%b}"
     return str(start.year)
 
 
 @dataclass
-class Segment:
-    """One type's part of a bar."""
+class Series:
+    """One value of the split: a type, a sub-type, an actor, a place or an outlet."""
 
-    type: EventType
+    key: object  # the database key (pk or outlet name); None for "other"
+    label: str
+    css: str  # the class that colours it: "type-<slug>", "series-<n>", "series-other"
+    parameter: str = ""  # the filter parameter narrowing to it ("" for "other")
+    value: str = ""  # that parameter's value
+    symbol: str = ""
+    total: int = 0
+
+
+@dataclass
+class Segment:
+    """One value's part of a bar."""
+
+    series: Series
     count: int
+    url: str = ""
     y: float = 0.0
     height: float = 0.0
 
@@ -126,6 +182,7 @@ class Bucket:
     start: date
     end: date
     unit: str
+    measure: str = "count"
     segments: list[Segment] = field(default_factory=list)
     killed: int | None = None  # None: no event in the bucket has a killed figure
     killed_by: dict[str, int] = field(default_factory=dict)  # by source (KilledPart.source)
@@ -148,15 +205,16 @@ class Bucket:
     @property
     def breakdown(self) -> str:
         """ "2 military strike, 1 casualty report"."""
-        return ", ".join(f"{s.count} {s.type.name.lower()}" for s in self.segments)
+        return ", ".join(f"{s.count:,} {s.series.label}" for s in self.segments)
 
     @property
     def summary(self) -> str:
         """The bar's tooltip: "6 Jul 2025: 3 events (2 military strike, 1 casualty report)"."""
-        text = f"{self.label}: {self.total} event{'s' if self.total != 1 else ''}"
+        noun = "killed" if self.measure == "killed" else "event" + ("s" if self.total != 1 else "")
+        text = f"{self.label}: {self.total:,} {noun}"
         if self.segments:
             text += f" ({self.breakdown})"
-        if self.killed:
+        if self.killed and self.measure == "count":
             parts = [
                 f"{n:,} {killed_source_words(source)}" for source, n in self.killed_by.items() if n
             ]
@@ -196,18 +254,15 @@ class Tick:
 
 
 @dataclass
-class EventsChart:
-    unit: str
-    first: date
-    last: date
+class Panel:
+    """One set of bars: the whole chart, or one value's small chart side by side."""
+
     buckets: list[Bucket]
-    types: list[tuple[EventType, int]]  # the types present, in legend order, with totals
-    max_total: int
-    max_killed: int
-    total_events: int
-    total_killed: int
-    events_with_killed: int
-    killed_parts: list[KilledPart] = field(default_factory=list)
+    series: Series | None = None
+    width: int = WIDTH
+    bar_height: int = BAR_HEIGHT
+    max_total: int = 0
+    max_killed: int = 0
     ticks: list[Tick] = field(default_factory=list)
     height: int = 0
     killed_top: float = 0.0
@@ -215,29 +270,100 @@ class EventsChart:
     slot: float = 0.0
     killed_bottom: float = 0.0
     top: float = TOP
-    baseline: float = TOP + BAR_HEIGHT
     left: float = LEFT
-    right: float = WIDTH - RIGHT
+
+    @property
+    def baseline(self) -> float:
+        return TOP + self.bar_height
+
+    @property
+    def right(self) -> float:
+        return self.width - RIGHT
+
+    @property
+    def column_height(self) -> float:
+        """The height of a bar's click target: its whole column, killed row included."""
+        return round((self.killed_bottom or self.baseline) - self.top, 2)
+
+    @property
+    def title(self) -> str:
+        return self.series.label if self.series else ""
+
+
+@dataclass
+class EventsChart:
+    unit: str
+    first: date
+    last: date
+    split: str
+    measure: str
+    group: str
+    series: list[Series]  # legend order, with totals
+    panels: list[Panel]
+    total_events: int
+    total_killed: int
+    events_with_killed: int
+    killed_parts: list[KilledPart] = field(default_factory=list)
     width: int = WIDTH
+
+    @property
+    def buckets(self) -> list[Bucket]:
+        """The buckets of the first panel (all panels share their dates)."""
+        return self.panels[0].buckets
+
+    @property
+    def types(self) -> list[tuple[Series, int]]:
+        return [(s, s.total) for s in self.series]
+
+    @property
+    def max_total(self) -> int:
+        return max(panel.max_total for panel in self.panels)
+
+    @property
+    def max_killed(self) -> int:
+        return max(panel.max_killed for panel in self.panels)
 
     @property
     def unit_noun(self) -> str:
         return UNIT_NOUNS[self.unit]
 
     @property
+    def split_noun(self) -> str:
+        return SPLIT_NOUNS[self.split]
+
+    @property
+    def measure_noun(self) -> str:
+        return "Killed" if self.measure == "killed" else "Events"
+
+    @property
     def filled_buckets(self) -> list[Bucket]:
-        return [bucket for bucket in self.buckets if bucket.total]
+        return [bucket for bucket in self.buckets if bucket.total or bucket.killed]
+
+    @property
+    def rows(self) -> list[dict]:
+        """The data table: one row per bucket with a value per series (all panels)."""
+        rows = []
+        for index, bucket in enumerate(self.buckets):
+            if not any(panel.buckets[index].total for panel in self.panels) and not bucket.killed:
+                continue
+            values = {}
+            for panel in self.panels:
+                for segment in panel.buckets[index].segments:
+                    values[id(segment.series)] = segment
+            rows.append(
+                {
+                    "bucket": bucket,
+                    "total": sum(s.count for s in values.values()),
+                    "cells": [values.get(id(s)) for s in self.series],
+                }
+            )
+        return rows
 
     @property
     def span_label(self) -> str:
         first = bucket_label(self.first, "day")
         last = bucket_label(self.last, "day")
         return first if first == last else f"{first} – {last}"
-
-    @property
-    def column_height(self) -> float:
-        """The height of a bar's click target: its whole column, killed row included."""
-        return round((self.killed_bottom or self.baseline) - self.top, 2)
 
     @property
     def killed_label(self) -> str:
@@ -256,21 +382,24 @@ class EventsChart:
 
     @property
     def title(self) -> str:
-        return f"Events per {self.unit_noun} by type, {self.span_label}"
+        what = "Killed" if self.measure == "killed" else "Events"
+        return f"{what} per {self.unit_noun} by {self.split_noun}, {self.span_label}"
 
     @property
     def description(self) -> str:
         """What a screen reader hears instead of the bars."""
         busiest = max(self.buckets, key=lambda b: b.total)
-        types = ", ".join(f"{n} {t.name.lower()}" for t, n in self.types)
+        values = ", ".join(f"{s.total:,} {s.label}" for s in self.series)
+        noun = "killed" if self.measure == "killed" else "events"
         text = (
-            f"{self.total_events} event{'s' if self.total_events != 1 else ''} "
-            f"in {len(self.filled_buckets)} of {len(self.buckets)} {self.unit_noun}s: {types}. "
-            f"Busiest: {busiest.label} with {busiest.total}."
+            f"{self.total_events:,} event{'s' if self.total_events != 1 else ''} "
+            f"in {len(self.filled_buckets)} of {len(self.buckets)} {self.unit_noun}s; "
+            f"{noun} by {self.split_noun}: {values}. "
+            f"Busiest: {busiest.label} with {busiest.total:,}."
         )
         if self.events_with_killed:
             text += (
-                f" At least {self.total_killed:,} killed across {self.events_with_killed} "
+                f" At least {self.total_killed:,} killed across {self.events_with_killed:,} "
                 f"event{'s' if self.events_with_killed != 1 else ''} with a killed figure: "
                 f"{self.killed_summary} ({KILLED_RULE})."
             )
@@ -326,6 +455,81 @@ def _source_of(key: str) -> str:
     return CLAIMS
 
 
+# What each split groups the events by.
+SPLIT_FIELDS = {
+    "type": "type",
+    "sub_type": "sub_type",
+    "actor": "event_actors__actor",
+    "location": "location",
+    "outlet": "evidence__article__outlets",
+}
+
+
+def counts_by_day(events: QuerySet, split: str, measure: str) -> list[tuple[date, object, int]]:
+    """(start day, split key, value) rows: events counted (or killed summed) per day and key.
+
+    Grouped in the database; an event counts once per key even if joined twice to it.
+    """
+    key = SPLIT_FIELDS[split]
+    rows = events.order_by()
+    if measure == "killed":
+        lowest = (
+            Figure.objects.filter(event=OuterRef("pk"), kind=Figure.Kind.KILLED)
+            .order_by()
+            .values("event")
+            .annotate(lowest=Min("low"))
+            .values("lowest")
+        )
+        rows = rows.annotate(
+            lowest_killed=Coalesce(Subquery(lowest), Value(0), output_field=IntegerField())
+        )
+        grouped = rows.values("date_start", key).annotate(n=Sum("lowest_killed"))
+    else:
+        distinct = split in ("actor", "outlet")
+        grouped = rows.values("date_start", key).annotate(n=Count("id", distinct=distinct))
+    return [(row["date_start"], row[key], row["n"] or 0) for row in grouped.order_by()]
+
+
+def series_for(
+    split: str, totals: dict, chosen: list, *, top: int
+) -> tuple[list[Series], dict[object, Series]]:
+    """The values drawn on their own (the chosen ones, else the top `top`), and "other".
+
+    One query for the names of the values shown.
+    """
+    if chosen:
+        keys = [item.pk if hasattr(item, "pk") else item for item in chosen]
+    else:
+        ranked = sorted((k for k in totals if totals[k]), key=lambda k: -totals[k])
+        keys = ranked[:top]
+    shown: list[Series] = []
+    if split == "type":
+        by_pk = {t.pk: t for t in EventType.objects.filter(pk__in=[k for k in keys if k])}
+        for k in keys:
+            if k in by_pk:
+                t = by_pk[k]
+                shown.append(Series(k, t.name, f"type-{t.slug}", "type", t.slug, t.symbol))
+    elif split in ("sub_type", "actor", "location", "outlet"):
+        model = {
+            "sub_type": EventSubType,
+            "actor": Actor,
+            "location": Location,
+            "outlet": Outlet,
+        }[split]
+        by_pk = {o.pk: o for o in model.objects.filter(pk__in=[k for k in keys if k])}
+        for k in keys:
+            if k in by_pk:
+                o = by_pk[k]
+                shown.append(Series(k, o.name, "", SPLIT_PARAMETERS[split], o.slug))
+            elif k is None and split == "sub_type":
+                shown.append(Series(None, "no sub-type", ""))
+    for index, series in enumerate(shown):
+        if not series.css:
+            series.css = f"series-{index % SERIES_COLOURS}"
+    by_key = {series.key: series for series in shown}
+    return shown, by_key
+
+
 def events_chart(
     *,
     events: QuerySet,
@@ -333,60 +537,146 @@ def events_chart(
     date_from: date | None = None,
     date_to: date | None = None,
     link_base: str = "",
+    split: str = "",
+    measure: str = "",
+    bucket: str = "",
+    group: str = "",
+    chosen: list | None = None,
 ) -> EventsChart | None:
     """The chart for a filtered set of events, or None when there are none.
 
     `events` is the filtered queryset (EventFilter.qs); `query` the request's parameters,
     kept in each bar's link; `date_from` and `date_to` the filter's own range, which bars
     never widen and events are clamped into. `link_base` is the page the bars link to
-    (empty: this page; an entity page's chart links to the timeline).
+    (empty: this page; an entity page's chart links to the timeline). `chosen` are the
+    values of the split the filter already names (they are compared rather than the top).
     """
+    split = split or "type"
+    measure = measure or "count"
+    multiples = group == "multiples"
 
-    # Grouped by day in SQL and into buckets here: SQLite's date truncation is a Python
-    # function called once per event, and a day has at most one row per type. Events
-    # that began before the filter's From date count on that date.
     def counted_on(day) -> date:
         day = _as_date(day)
         return max(day, date_from) if date_from else day
 
-    rows = events.order_by().values("date_start", "type").annotate(n=Count("id")).order_by()
-    per_day = [(counted_on(row["date_start"]), row["type"], row["n"]) for row in rows]
+    per_day = [(counted_on(day), key, n) for day, key, n in counts_by_day(events, split, measure)]
     if not per_day:
         return None
     first = min(day for day, _, _ in per_day)
     last = max(day for day, _, _ in per_day)
-    unit = choose_unit(first, last)
+    unit = bucket or choose_unit(first, last)
+    if bars_in(first, last, unit) > MAX_BARS:
+        unit = choose_unit(first, last)
+    totals: dict[object, int] = {}
+    for _, key, n in per_day:
+        totals[key] = totals.get(key, 0) + n
+    top = TOP_MULTIPLES if multiples else TOP_VALUES
+    shown, by_key = series_for(split, totals, chosen or [], top=top)
+    other = Series(None, "other", "series-other")
+    if split == "sub_type" and None in by_key:
+        other = Series("__other__", "other", "series-other")
     counts: dict[date, dict[int, int]] = {}
-    for day, event_type, n in per_day:
-        per_type = counts.setdefault(bucket_start(day, unit), {})
-        per_type[event_type] = per_type.get(event_type, 0) + n
+    for day, key, n in per_day:
+        series = by_key.get(key, other)
+        per_series = counts.setdefault(bucket_start(day, unit), {})
+        per_series[id(series)] = per_series.get(id(series), 0) + n
+        series.total += n
+    # Values the filter names are compared on their own: events of theirs that other
+    # values share are not "other" events.
+    show_other = other.total and not multiples and not chosen
+    legend = [s for s in shown if s.total] + ([other] if show_other else [])
+
     killed: dict[date, int] = {}
     killed_by: dict[date, dict[str, int]] = {}
     parts: dict[str, KilledPart] = {}
     events_with_killed = 0
-    for day, source, total, n in killed_by_day(events):
-        start = bucket_start(counted_on(day), unit)
-        killed[start] = killed.get(start, 0) + total
-        per_source = killed_by.setdefault(start, {})
-        per_source[source] = per_source.get(source, 0) + total
-        part = parts.setdefault(source, KilledPart(source=source, total=0, events=0))
-        part.total += total
-        part.events += n
-        events_with_killed += n
+    if measure == "count":
+        for day, source, total, n in killed_by_day(events):
+            start = bucket_start(counted_on(day), unit)
+            killed[start] = killed.get(start, 0) + total
+            per_source = killed_by.setdefault(start, {})
+            per_source[source] = per_source.get(source, 0) + total
+            part = parts.setdefault(source, KilledPart(source=source, total=0, events=0))
+            part.total += total
+            part.events += n
+            events_with_killed += n
     # Datasets' codings first (by name), claims last.
     killed_parts = sorted(parts.values(), key=lambda part: (part.is_claims, part.source))
-    types = list(EventType.objects.filter(pk__in={t for c in counts.values() for t in c}))
+    panel_series = [[s] for s in legend] if multiples else [legend]
+    panels = [
+        Panel(
+            buckets=make_buckets(
+                first,
+                last,
+                unit,
+                measure,
+                members,
+                counts,
+                {} if multiples else killed,
+                {} if multiples else killed_by,
+                killed_parts,
+                query,
+                link_base,
+                date_from,
+                date_to,
+            ),
+            series=members[0] if multiples else None,
+            width=MULTIPLE_WIDTH if multiples else WIDTH,
+            bar_height=MULTIPLE_BAR_HEIGHT if multiples else BAR_HEIGHT,
+        )
+        for members in panel_series
+    ]
+    if not panels:
+        return None
+    chart = EventsChart(
+        unit=unit,
+        first=first,
+        last=last,
+        split=split,
+        measure=measure,
+        group="multiples" if multiples else "stacked",
+        series=legend,
+        panels=panels,
+        total_events=events.count()
+        if measure == "killed" or split in ("actor", "outlet")
+        else sum(totals.values()),
+        total_killed=sum(killed.values()) if measure == "count" else sum(totals.values()),
+        events_with_killed=events_with_killed,
+        killed_parts=killed_parts,
+        width=panels[0].width,
+    )
+    scale = max(max((b.total for b in p.buckets), default=0) for p in panels) or 1
+    for panel in panels:
+        lay_out(panel, scale, unit)
+    return chart
 
+
+def make_buckets(
+    first,
+    last,
+    unit,
+    measure,
+    members,
+    counts,
+    killed,
+    killed_by,
+    killed_parts,
+    query,
+    link_base,
+    date_from,
+    date_to,
+) -> list[Bucket]:
     buckets = []
     start = bucket_start(first, unit)
     while start <= last:
         end = bucket_end(start, unit)
-        per_type = counts.get(start, {})
+        per_series = counts.get(start, {})
         bucket = Bucket(
             start=start,
             end=end,
             unit=unit,
-            segments=[Segment(type=t, count=per_type[t.pk]) for t in types if per_type.get(t.pk)],
+            measure=measure,
+            segments=[Segment(s, per_series[id(s)]) for s in members if per_series.get(id(s))],
             killed=killed.get(start),
             killed_by={
                 part.source: killed_by.get(start, {}).get(part.source, 0) for part in killed_parts
@@ -396,88 +686,101 @@ def events_chart(
             killed_by[start].get(part.source) if start in killed_by else None
             for part in killed_parts
         ]
-        if bucket.total and query is not None:
-            bucket.url = link_base + narrowed_url(
-                query,
-                max(start, date_from) if date_from else start,
-                min(end, date_to) if date_to else end,
-            )
+        if query is not None and (bucket.total or bucket.killed):
+            narrowed_from = max(start, date_from) if date_from else start
+            narrowed_to = min(end, date_to) if date_to else end
+            bucket.url = link_base + narrowed_url(query, narrowed_from, narrowed_to)
+            for segment in bucket.segments:
+                if segment.series.parameter:
+                    segment.url = link_base + narrowed_url(
+                        query,
+                        narrowed_from,
+                        narrowed_to,
+                        parameter=segment.series.parameter,
+                        value=segment.series.value,
+                    )
+                else:
+                    segment.url = bucket.url
         buckets.append(bucket)
         start = end + timedelta(days=1)
-
-    type_totals = {t.pk: sum(c.get(t.pk, 0) for c in counts.values()) for t in types}
-    chart = EventsChart(
-        unit=unit,
-        first=first,
-        last=last,
-        buckets=buckets,
-        types=[(t, type_totals[t.pk]) for t in types],
-        max_total=max(bucket.total for bucket in buckets),
-        max_killed=max(killed.values(), default=0),
-        total_events=sum(type_totals.values()),
-        total_killed=sum(killed.values()),
-        events_with_killed=events_with_killed,
-        killed_parts=killed_parts,
-    )
-    lay_out(chart)
-    return chart
+    return buckets
 
 
-def narrowed_url(query: QueryDict, start: date, end: date) -> str:
-    """This page's query with the date range set to one bucket (and no paging cursor)."""
+def narrowed_url(
+    query: QueryDict, start: date, end: date, *, parameter: str = "", value: str = ""
+) -> str:
+    """This page's query with the dates set to one bucket (and no paging), and optionally
+    narrowed to one value of the split."""
     narrowed = query.copy()
     narrowed.pop("cursor", None)
+    narrowed.pop("pages", None)
     narrowed["from"] = start.isoformat()
     narrowed["to"] = end.isoformat()
+    if parameter:
+        narrowed[parameter] = value
     return f"?{narrowed.urlencode()}"
 
 
-def lay_out(chart: EventsChart) -> None:
+def lay_out(panel: Panel, scale: int, unit: str) -> None:
     """Positions in viewBox units for every bar, segment, killed bar and axis tick."""
-    slot = (WIDTH - LEFT - RIGHT) / len(chart.buckets)
+    panel.max_total = max((bucket.total for bucket in panel.buckets), default=0)
+    panel.max_killed = max((bucket.killed or 0 for bucket in panel.buckets), default=0)
+    # Small multiples share one scale, so their bars compare; the axis shows it.
+    panel.max_total = scale
+    slot = (panel.width - LEFT - RIGHT) / len(panel.buckets)
     bar_width = max(min(slot * 0.8, MAX_BAR_WIDTH), 0.5)
-    bottom = TOP + BAR_HEIGHT
-    for index, bucket in enumerate(chart.buckets):
+    bottom = panel.baseline
+    for index, bucket in enumerate(panel.buckets):
         bucket.slot_x = round(LEFT + index * slot, 2)
         bucket.x = round(LEFT + index * slot + (slot - bar_width) / 2, 2)
         bucket.width = round(bar_width, 2)
         y = bottom
         for segment in bucket.segments:
-            segment.height = round(segment.count / chart.max_total * BAR_HEIGHT, 2)
+            segment.height = round(segment.count / scale * panel.bar_height, 2)
             y -= segment.height
             segment.y = round(y, 2)
-    chart.slot = round(slot, 2)
-    chart.axis_y = bottom + AXIS_GAP - 2
-    chart.ticks = ticks(chart, slot)
-    if chart.max_killed:
-        chart.killed_top = bottom + KILLED_TOP_GAP
-        killed_bottom = chart.killed_bottom = chart.killed_top + KILLED_HEIGHT
-        for bucket in chart.buckets:
+    panel.slot = round(slot, 2)
+    panel.axis_y = bottom + AXIS_GAP - 2
+    panel.ticks = ticks(panel, slot, unit)
+    if panel.max_killed:
+        panel.killed_top = bottom + KILLED_TOP_GAP
+        killed_bottom = panel.killed_bottom = panel.killed_top + KILLED_HEIGHT
+        for bucket in panel.buckets:
             if bucket.killed:
                 bucket.killed_height = round(
-                    max(bucket.killed / chart.max_killed * KILLED_HEIGHT, 1), 2
+                    max(bucket.killed / panel.max_killed * KILLED_HEIGHT, 1), 2
                 )
                 bucket.killed_y = round(killed_bottom - bucket.killed_height, 2)
-        chart.height = int(killed_bottom + 4)
+        panel.height = int(killed_bottom + 4)
     else:
-        chart.height = int(chart.axis_y + 6)
+        panel.height = int(panel.axis_y + 6)
 
 
-def ticks(chart: EventsChart, slot: float) -> list[Tick]:
-    """Up to about eight evenly spaced date labels along the axis, first one included."""
-    count = len(chart.buckets)
-    step = max(1, -(-count // 8))
+def ticks(panel: Panel, slot: float, unit: str) -> list[Tick]:
+    """Evenly spaced date labels along the axis, first one included.
+
+    The year is shown on the first label and wherever it changes, so a span across a
+    new year always says which year each label is in.
+    """
+    count = len(panel.buckets)
+    room = max(2, int((panel.width - LEFT - RIGHT) // (TICK_ROOM * 2.5)))
+    step = max(1, -(-count // room))
     placed = []
+    previous_year = None
     for index in range(0, count, step):
+        start = panel.buckets[index].start
         x = round(LEFT + index * slot + slot / 2, 2)
-        anchor = "end" if x + TICK_ROOM > WIDTH else "middle"
+        anchor = "end" if x + TICK_ROOM > panel.width else "middle"
+        if anchor == "middle" and x - TICK_ROOM < 0:
+            anchor = "start"
         placed.append(
             Tick(
-                x=WIDTH - RIGHT if anchor == "end" else x,
-                label=tick_label(chart.buckets[index].start, chart.unit),
+                x=panel.width - RIGHT if anchor == "end" else x,
+                label=tick_label(start, unit, with_year=start.year != previous_year),
                 anchor=anchor,
             )
         )
+        previous_year = start.year
     return placed
 
 

@@ -9,15 +9,17 @@ JSON formats, plain text for CSV), never a 500; the writers live in timeline/exp
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from itertools import chain, islice
 
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from timeline import exports
 from timeline.datasets import acled, ucdp
 from timeline.datasets.base import DatasetFormat
 from timeline.filters import EventFilter
+from timeline.templatetags.chart_tags import chart_of
 from timeline.views import filtered_events
 
 JSON = "application/json"
@@ -46,8 +48,19 @@ def filter_errors(event_filter: EventFilter, *, as_json: bool) -> HttpResponse |
 def streamed(
     pieces: Iterator[str], content_type: str, *, filename: str | None = None
 ) -> StreamingHttpResponse:
+    """The pieces as a streamed response, marked at the end if cut short.
+
+    The first two pieces (the JSON's count or the CSV's header, then the first chunk of
+    events) are read here, in the view: a filter too broad for the database fails there,
+    before anything is sent, as an ordinary 503 from the query deadline rather than a
+    200 with a broken body.
+    """
+    head = list(islice(pieces, 2))
+    body = exports.marked_if_cut_short(
+        chain(head, pieces), as_csv=content_type.startswith("text/csv")
+    )
     response = StreamingHttpResponse(
-        (piece.encode("utf-8") for piece in pieces), content_type=content_type
+        (piece.encode("utf-8") for piece in body), content_type=content_type
     )
     if filename:
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -76,24 +89,24 @@ def _today() -> str:
     return timezone.localdate().isoformat()
 
 
-@require_GET
+@require_safe
 def events_json(request: HttpRequest) -> HttpResponse:
     return _export(request, exports.write_json, JSON, as_json=True)
 
 
-@require_GET
+@require_safe
 def events_csv(request: HttpRequest) -> HttpResponse:
     return _export(
         request, exports.write_csv, CSV, as_json=False, filename=f"events-{_today()}.csv"
     )
 
 
-@require_GET
+@require_safe
 def events_geojson(request: HttpRequest) -> HttpResponse:
     return _export(request, exports.write_geojson, GEOJSON, as_json=True)
 
 
-@require_GET
+@require_safe
 def events_timelinejs(request: HttpRequest) -> HttpResponse:
     return _export(request, exports.write_timelinejs, JSON, as_json=True)
 
@@ -122,11 +135,26 @@ def _dataset_export(request: HttpRequest, fmt: DatasetFormat) -> HttpResponse:
     return streamed(pieces, CSV, filename=f"events-{fmt.key}-{_today()}.csv")
 
 
-@require_GET
+@require_safe
 def events_acled(request: HttpRequest) -> HttpResponse:
     return _dataset_export(request, acled.FORMAT)
 
 
-@require_GET
+@require_safe
 def events_ucdp(request: HttpRequest) -> HttpResponse:
     return _dataset_export(request, ucdp.FORMAT)
+
+
+@require_safe
+def chart_csv(request: HttpRequest) -> HttpResponse:
+    """The comparison chart's data: one row per bucket and value, as the chart draws it."""
+    event_filter = filtered_events(request)
+    if (bad := filter_errors(event_filter, as_json=False)) is not None:
+        return bad
+    chart = chart_of(event_filter, None)
+    response = HttpResponse(
+        "".join(exports.write_chart_csv(chart)),
+        content_type=CSV,
+    )
+    response["Content-Disposition"] = f'attachment; filename="chart-{_today()}.csv"'
+    return response

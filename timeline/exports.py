@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -35,6 +36,10 @@ from timeline.date_display import describe_span
 from timeline.models import Event, EventQuerySet, Evidence, Figure
 
 CHUNK_SIZE = 1000
+# What an export cut short by a failure ends with (README: "Exports cut short").
+CUT_SHORT = "EXPORT CUT SHORT"
+
+logger = logging.getLogger(__name__)
 
 CSV_COLUMNS = [
     "slug",
@@ -50,6 +55,12 @@ CSV_COLUMNS = [
     "longitude",
     "actors",
     "figures",
+    # The figures as numbers (lowest low, highest high over the sources; an empty high
+    # is open-ended, "at least"), for spreadsheets.
+    "killed_low",
+    "killed_high",
+    "injured_low",
+    "injured_high",
     "evidence_quotes",
     "evidence_urls",
     "url",
@@ -87,6 +98,34 @@ def event_chunks(
         if len(events) < chunk_size:
             return
         last = (events[-1].date_start, events[-1].pk)
+
+
+def marked_if_cut_short(pieces: Iterator[str], *, as_csv: bool) -> Iterator[str]:
+    """The pieces, then, if reading fails mid-stream, a last line saying the file is cut.
+
+    The status (200) and the start of the file are already sent, so the only honest
+    thing left is to say so inside the file: JSON (and GeoJSON, TimelineJS) ends with a
+    line that leaves it invalid on purpose, so no parser takes a part for the whole; a CSV
+    ends with one row whose single cell starts "#EXPORT CUT SHORT". The error is then
+    raised again, so the server logs it and ends the response without its last chunk.
+    """
+    try:
+        yield from pieces
+    except Exception as error:
+        from timeline.query_deadline import is_cancelled_query
+
+        reason = (
+            "the database did not answer in time; narrow the filter"
+            if is_cancelled_query(error)
+            else "the server failed while reading the events"
+        )
+        logger.exception("Export cut short")
+        notice = f"{CUT_SHORT}: {reason}. This file is incomplete."
+        if as_csv:
+            yield _csv_rows([[f"#{notice}"]])
+        else:
+            yield f"\n{notice} (Invalid JSON on purpose.)\n"
+        raise
 
 
 # -- links ----------------------------------------------------------------------------------
@@ -376,6 +415,8 @@ def csv_row(event: Event, links: Links) -> list:
         record["longitude"],
         LIST_SEPARATOR.join(record["actors"]),
         LIST_SEPARATOR.join(figure_text(figure) for figure in event.figures.all()),
+        *event.killed_bounds,
+        *event.injured_bounds,
         LIST_SEPARATOR.join(evidence["quote"] for evidence in record["evidence"]),
         LIST_SEPARATOR.join(evidence["permalink"] for evidence in record["evidence"]),
         record["permalink"],
@@ -443,3 +484,42 @@ def _dataset_csv_rows(rows: Iterable[tuple[list[str], bool]]) -> str:
         for row, as_read in rows
     )
     return buffer.getvalue()
+
+
+# -- the comparison chart's data ------------------------------------------------------------
+
+CHART_COLUMNS = [
+    "bucket_start",
+    "bucket_end",
+    "bucket",
+    "split",
+    "value",
+    "label",
+    "measure",
+    "amount",
+]
+
+
+def write_chart_csv(chart) -> Iterator[str]:
+    """One row per bucket and value drawn (zeros left out), in the chart's order."""
+    yield _csv_rows([CHART_COLUMNS])
+    if chart is None:
+        return
+    rows = []
+    for panel in chart.panels:
+        for bucket in panel.buckets:
+            for segment in bucket.segments:
+                rows.append(
+                    [
+                        bucket.start.isoformat(),
+                        bucket.end.isoformat(),
+                        chart.unit,
+                        chart.split,
+                        segment.series.value,
+                        segment.series.label,
+                        chart.measure,
+                        segment.count,
+                    ]
+                )
+    rows.sort(key=lambda row: row[0])
+    yield _csv_rows(rows)

@@ -26,6 +26,7 @@ from timeline.models import (
     Figure,
     Location,
     LocationRedirect,
+    Outlet,
 )
 from timeline.outlets import OutletIndex
 
@@ -33,13 +34,36 @@ CASUALTY_KINDS = [Figure.Kind.KILLED, Figure.Kind.INJURED]
 # Below this many matches a text search is run once and its ids reused (SQLite allows
 # 32,766 bound parameters in a statement, PostgreSQL 65,535).
 SEARCH_IDS_LIMIT = 20_000
-# The outlet facet lists the most cited outlets (and the chosen one).
-OUTLET_OPTIONS = 25
+CORROBORATION_CHOICES = [("single", "Single source"), ("multiple", "Several outlets")]
+# "-date" (newest first) is the default. The killed and outlets orders serve the table view
+# (and the cards alike); exports keep date order for them.
 SORT_CHOICES = [
-    ("date", "Oldest first"),
     ("-date", "Newest first"),
+    ("date", "Oldest first"),
+    ("-killed", "Most killed first"),
+    ("killed", "Fewest killed first"),
+    ("-outlets", "Most outlets first"),
+    ("outlets", "Fewest outlets first"),
     ("relevance", "Most relevant (with a search)"),
 ]
+DEFAULT_SORT = "-date"
+VIEW_CHOICES = [("list", "Cards"), ("table", "Table")]
+# The comparison chart (timeline/chart.py): what splits the bars, what they measure, the
+# bucket width, and whether to draw one small chart per split value side by side.
+SPLIT_CHOICES = [
+    ("type", "Event type"),
+    ("sub_type", "Sub-type"),
+    ("actor", "Actor"),
+    ("location", "Place"),
+    ("outlet", "Outlet"),
+]
+MEASURE_CHOICES = [("count", "Events"), ("killed", "Killed")]
+BUCKET_CHOICES = [("day", "Day"), ("week", "Week"), ("month", "Month"), ("year", "Year")]
+GROUP_CHOICES = [("stacked", "Stacked"), ("multiples", "Side by side")]
+# "Load more" keeps how many pages are shown in the URL; a link may ask for this many.
+MAX_PAGES = 20
+# The outlet facet lists the most cited outlets (and the chosen one).
+OUTLET_OPTIONS = 25
 STATUS_CHOICES = Event.Status.choices
 
 
@@ -182,6 +206,12 @@ class EventFilter(django_filters.FilterSet):
         method="filter_casualties",
         widget=forms.CheckboxInput,
     )
+    corroboration = django_filters.ChoiceFilter(
+        choices=CORROBORATION_CHOICES,
+        method="filter_corroboration",
+        label="Corroboration",
+        error_messages={"invalid_choice": "“%(value)s” is not a choice; use single or multiple."},
+    )
     status = django_filters.ChoiceFilter(
         choices=STATUS_CHOICES,
         method="filter_status",
@@ -193,7 +223,53 @@ class EventFilter(django_filters.FilterSet):
         method="filter_nothing",
         label="Order",
         error_messages={
-            "invalid_choice": "“%(value)s” is not an order; use date, -date or relevance."
+            "invalid_choice": "“%(value)s” is not an order; use -date, date, -killed, "
+            "killed, -outlets, outlets or relevance."
+        },
+    )
+    # Not filters: how the same filtered events are shown. Validated here so that a bad
+    # value reads as a message like any other, and kept in every permalink.
+    view = django_filters.ChoiceFilter(
+        choices=VIEW_CHOICES,
+        method="filter_nothing",
+        label="View",
+        error_messages={"invalid_choice": "“%(value)s” is not a view; use list or table."},
+    )
+    pages = django_filters.NumberFilter(
+        method="filter_nothing",
+        label="Pages shown",
+        min_value=1,
+        max_value=MAX_PAGES,
+    )
+    split = django_filters.ChoiceFilter(
+        choices=SPLIT_CHOICES,
+        method="filter_nothing",
+        label="Chart split",
+        error_messages={
+            "invalid_choice": "“%(value)s” is not a split; use type, sub_type, actor, "
+            "location or outlet."
+        },
+    )
+    measure = django_filters.ChoiceFilter(
+        choices=MEASURE_CHOICES,
+        method="filter_nothing",
+        label="Chart measure",
+        error_messages={"invalid_choice": "“%(value)s” is not a measure; use count or killed."},
+    )
+    bucket = django_filters.ChoiceFilter(
+        choices=BUCKET_CHOICES,
+        method="filter_nothing",
+        label="Chart bucket",
+        error_messages={
+            "invalid_choice": "“%(value)s” is not a bucket; use day, week, month or year."
+        },
+    )
+    group = django_filters.ChoiceFilter(
+        choices=GROUP_CHOICES,
+        method="filter_nothing",
+        label="Chart layout",
+        error_messages={
+            "invalid_choice": "“%(value)s” is not a chart layout; use stacked or multiples."
         },
     )
 
@@ -275,6 +351,14 @@ class EventFilter(django_filters.FilterSet):
             pk__in=Figure.objects.filter(kind__in=CASUALTY_KINDS).values("event")
         )
 
+    def filter_corroboration(self, queryset, name, value):
+        # Event.outlet_count: distinct outlets, wire copies once (timeline/corroboration.py).
+        if value == "single":
+            return queryset.filter(outlet_count__lte=1)
+        if value == "multiple":
+            return queryset.filter(outlet_count__gte=2)
+        return queryset
+
     def filter_status(self, queryset, name, value):
         # Only staff see anything but published events; for them the filter narrows.
         return queryset.filter(status=value) if value and self.is_staff else queryset
@@ -292,20 +376,32 @@ class EventFilter(django_filters.FilterSet):
             queryset = self.filters[name].filter(queryset, value)
         return queryset
 
+    def choice(self, name: str, default: str = "") -> str:
+        """A valid display parameter's value (sort, view, split, …), or its default."""
+        if self.is_bound and self.form.is_valid():
+            return self.form.cleaned_data.get(name) or default
+        return default
+
     @property
-    def order(self) -> str:
-        """ "date", "-date" or "relevance" (the default with a search; only with one)."""
-        if not (self.is_bound and self.form.is_valid()):
-            return "date"
-        sort = self.form.cleaned_data.get("sort")
-        searching = bool((self.form.cleaned_data.get("q") or "").strip())
-        if searching and sort in {"", None, "relevance"}:
+    def sort_order(self) -> str:
+        """The list's order: relevance is the default with a search, and only with one."""
+        sort = self.choice("sort")
+        searching = bool(self.choice("q").strip())
+        if searching and sort in {"", "relevance"}:
             return "relevance"
-        return "-date" if sort == "-date" else "date"
+        if not sort or sort == "relevance":
+            return DEFAULT_SORT
+        return sort
 
     @property
     def newest_first(self) -> bool:
-        return self.order == "-date"
+        """Date order for lists by date and for exports: newest first unless sort=date."""
+        return self.sort_order != "date"
+
+    @property
+    def pages_shown(self) -> int:
+        value = self.choice("pages")
+        return int(value) if value else 1
 
     @property
     def error_messages(self) -> list[str]:
@@ -347,6 +443,9 @@ class EventFilter(django_filters.FilterSet):
             chips.append(("outlet", value, f"Outlet: {data['outlet'].name}"))
         if data.get("casualties"):
             chips.append(("casualties", "on", "With casualty figures"))
+        if data.get("corroboration"):
+            label = dict(CORROBORATION_CHOICES)[data["corroboration"]]
+            chips.append(("corroboration", data["corroboration"], label))
         if data.get("status") and self.is_staff:
             chips.append(("status", data["status"], f"Status: {data['status']}"))
         return chips
@@ -402,12 +501,7 @@ class EventFilter(django_filters.FilterSet):
             for t in EventType.objects.all()
         ]
 
-        actor_counts = dict(
-            EventActor.objects.filter(event__in=base("actor").values("pk"))
-            .values_list("actor")
-            .annotate(n=Count("event", distinct=True))
-            .values_list("actor", "n")
-        )
+        actor_counts = self._actor_counts(base("actor"))
         chosen_actors = {a.pk for a in data.get("actor") or []}
         shown_actor_ids = set(sorted(actor_counts, key=actor_counts.get, reverse=True)[:25])
         shown_actor_ids |= chosen_actors
@@ -435,6 +529,11 @@ class EventFilter(django_filters.FilterSet):
             for loc, count in location_counts
         ]
 
+        # How many options each facet has in all, for its "all N …" link.
+        self.facet_sizes = {
+            "actor": sum(1 for n in actor_counts.values() if n),
+            "location": self._place_count,
+        }
         return {
             "type": types,
             "actor": actors,
@@ -451,6 +550,7 @@ class EventFilter(django_filters.FilterSet):
             .order_by()
         )
         counted = sorted(rows, key=lambda row: (-row[3], row[2].casefold()))
+        self.facet_sizes["outlet"] = len(counted)
         shown = counted[:OUTLET_OPTIONS]
         if chosen is not None and chosen.pk not in {row[0] for row in shown}:
             count = next((row[3] for row in counted if row[0] == chosen.pk), 0)
@@ -465,7 +565,83 @@ class EventFilter(django_filters.FilterSet):
             for pk, slug, name, count in shown
         ]
 
-    def _location_counts(self, queryset: QuerySet) -> list[tuple[Location, int]]:
+    def _actor_counts(self, queryset: QuerySet) -> dict[int, int]:
+        return dict(
+            EventActor.objects.filter(event__in=queryset.values("pk"))
+            .values_list("actor")
+            .annotate(n=Count("event", distinct=True))
+            .values_list("actor", "n")
+        )
+
+    def facet_options(self, name: str, find: str = "") -> list[dict]:
+        """Every option of one facet (actor, location or outlet) whose name or alias
+        contains `find`, with the count the other active filters leave it, busiest first.
+
+        The same counts as the facet beside the timeline: its "all N …" list and the
+        form's type-ahead read from here.
+        """
+        valid = self.is_bound and self.form.is_valid()
+        data = self.form.cleaned_data if valid else {}
+        base = self.filter_queryset_except(name) if valid else self.queryset
+        find = find.strip().lower()
+        if name == "actor":
+            counts = self._actor_counts(base)
+            chosen = {a.pk for a in data.get("actor") or []}
+            actors = Actor.objects.filter(
+                pk__in=[pk for pk, n in counts.items() if n] + list(chosen)
+            )
+            if find:
+                actors = actors.filter(Q(name__icontains=find) | Q(aliases__icontains=find))
+            options = [
+                {
+                    "value": a.slug,
+                    "label": a.name,
+                    "count": counts.get(a.pk, 0),
+                    "selected": a.pk in chosen,
+                }
+                for a in actors.only("slug", "name")
+            ]
+        elif name == "location":
+            chosen_place = data.get("location")
+            options = [
+                {
+                    "value": loc.slug,
+                    "label": loc.name,
+                    "count": count,
+                    "selected": chosen_place is not None and loc.pk == chosen_place.pk,
+                }
+                for loc, count in self._location_counts(base, limit=None)
+                if not find or find in loc.name.lower()
+            ]
+        elif name == "outlet":
+            counts = dict(
+                Evidence.objects.filter(event__in=base.values("pk"), article__outlets__isnull=False)
+                .values_list("article__outlets")
+                .annotate(n=Count("event", distinct=True))
+                .values_list("article__outlets", "n")
+                .order_by()
+            )
+            chosen_outlet = data.get("outlet")
+            outlets = Outlet.objects.filter(pk__in=list(counts))
+            if find:
+                outlets = outlets.filter(Q(name__icontains=find) | Q(aliases__icontains=find))
+            options = [
+                {
+                    "value": outlet.slug,
+                    "label": outlet.name,
+                    "count": counts[outlet.pk],
+                    "selected": chosen_outlet is not None and outlet.pk == chosen_outlet.pk,
+                }
+                for outlet in outlets.only("slug", "name")
+            ]
+        else:
+            raise ValueError(f"{name} is not a facet with a list")
+        options.sort(key=lambda o: (not o["selected"], -o["count"], o["label"].lower()))
+        return options
+
+    def _location_counts(
+        self, queryset: QuerySet, *, limit: int | None = 30
+    ) -> list[tuple[Location, int]]:
         """Counts per place, each place's count including the places inside it."""
         direct = dict(
             queryset.exclude(location=None)
@@ -494,7 +670,8 @@ class EventFilter(django_filters.FilterSet):
         }
         if chosen is not None:
             ancestors.setdefault(chosen.slug, chosen)
-        places = sorted(ancestors.values(), key=lambda loc: (-totals[loc.slug], loc.name))[:30]
+        self._place_count = sum(1 for n in totals.values() if n)
+        places = sorted(ancestors.values(), key=lambda loc: (-totals[loc.slug], loc.name))[:limit]
         if chosen is not None and chosen not in places:
             places.append(chosen)
         # Show them as a tree (parents before children) so "Gaza Strip" sits under its country.

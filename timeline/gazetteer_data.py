@@ -6,6 +6,7 @@ Built fresh for each run, so an alias an editor adds in the admin is used next t
 from __future__ import annotations
 
 from timeline.extraction.gazetteer import Gazetteer, GazetteerEntry
+from timeline.extraction.reference import reference_entries
 from timeline.models import Actor, Location, split_aliases
 
 
@@ -24,5 +25,7 @@ def gazetteer_entries() -> list[GazetteerEntry]:
 
 
 def build_gazetteer() -> Gazetteer:
-    """A Gazetteer of every Actor and Location in the database, names and aliases."""
-    return Gazetteer(gazetteer_entries())
+    """A Gazetteer of every Actor and Location in the database, names and aliases, then
+    the shipped reference list (timeline/extraction/reference_gazetteer.yaml); a name in
+    both keeps the database's entry."""
+    return Gazetteer([*gazetteer_entries(), *reference_entries()])

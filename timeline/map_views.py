@@ -12,14 +12,17 @@ import math
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet
+from django.db.models import Avg, Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Floor
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
+from timeline import paging
 from timeline.date_display import describe_span
+from timeline.models import EventType, Figure, Location
 from timeline.views import filtered_events, query_without_cursor
 
 # At most this many events in view are sent one by one; more are sent as grid cells.
@@ -31,6 +34,10 @@ MAX_ZOOM = 19
 MERGE_DISTANCE = 0.75
 # The no-JavaScript list of places under the map stops after this many rows.
 PLACE_LIMIT = 100
+# The events at one place are listed this many at a time in its popup.
+PLACE_PAGE = 20
+# The symbol sizes the legend explains (killed, lowest reported); map.js scales the same way.
+SIZE_KEY = (0, 10, 100)
 
 MAPPED = Q(location__latitude__isnull=False, location__longitude__isnull=False)
 
@@ -107,9 +114,39 @@ def timeline_url(query: QueryDict, **changes: str) -> str:
     return reverse("timeline:timeline") + (f"?{encoded}" if encoded else "")
 
 
+def lowest_killed() -> Subquery:
+    """The lowest low bound of an event's killed figures (the chart's rule), or null."""
+    return Subquery(
+        Figure.objects.filter(event=OuterRef("pk"), kind=Figure.Kind.KILLED)
+        .order_by()
+        .values("event")
+        .annotate(lowest=Min("low"))
+        .values("lowest")
+    )
+
+
+def event_feature_properties(event) -> dict:
+    return {
+        "kind": "event",
+        "slug": event.slug,
+        "title": event.title,
+        "date": describe_span(event.date_start, event.date_end, event.date_precision),
+        "type": event.type.slug,
+        "type_name": event.type.name,
+        "symbol": event.type.symbol,
+        "place": event.location.name,
+        "killed": event.killed,
+        "url": event.get_absolute_url(),
+    }
+
+
 def event_features(events: QuerySet) -> list[dict]:
-    """One GeoJSON point per event, with what its popup shows."""
-    rows = events.select_related("type", "location").order_by("-date_start", "-id")
+    """One GeoJSON point per event, with what its popup shows and its killed figure."""
+    rows = (
+        events.select_related("type", "location")
+        .annotate(killed=lowest_killed())
+        .order_by("-date_start", "-id")
+    )
     return [
         {
             "type": "Feature",
@@ -117,17 +154,7 @@ def event_features(events: QuerySet) -> list[dict]:
                 "type": "Point",
                 "coordinates": [event.location.longitude, event.location.latitude],
             },
-            "properties": {
-                "kind": "event",
-                "slug": event.slug,
-                "title": event.title,
-                "date": describe_span(event.date_start, event.date_end, event.date_precision),
-                "type": event.type.slug,
-                "type_name": event.type.name,
-                "symbol": event.type.symbol,
-                "place": event.location.name,
-                "url": event.get_absolute_url(),
-            },
+            "properties": event_feature_properties(event),
         }
         for event in rows
     ]
@@ -180,6 +207,7 @@ def cluster_features(events: QuerySet, view: View, query: QueryDict) -> list[dic
         if group["places"] == 1:
             properties["place"] = group["place_name"]
             properties["list_url"] = timeline_url(query, location=group["place_slug"])
+            properties["events_url"] = place_events_url(query, group["place_slug"])
         features.append(
             {
                 "type": "Feature",
@@ -226,11 +254,83 @@ def merge_close_cells(cells: list[dict], *, distance: float) -> list[dict]:
     return kept
 
 
+def place_events_url(query: QueryDict, slug: str) -> str:
+    kept = query.copy()
+    for name in ("cursor", "bbox", "zoom", "pages"):
+        kept.pop(name, None)
+    kept["place"] = slug
+    return reverse("timeline:map-place-events") + f"?{kept.urlencode()}"
+
+
+@require_safe
+def place_events(request: HttpRequest) -> HttpResponse:
+    """The filtered events at one place, PLACE_PAGE at a time (newest first), for a popup:
+    a cluster of hundreds of events at one point is listed page by page."""
+    event_filter = filtered_events(request)
+    if event_filter.error_messages:
+        return bad_request(event_filter.error_messages)
+    place = Location.objects.filter(slug=request.GET.get("place", "")).first()
+    if place is None:
+        return bad_request(["place must be the slug of a place."])
+    order = paging.NEWEST_FIRST
+    cursor = None
+    if request.GET.get("cursor"):
+        cursor = order.parse_cursor(request.GET["cursor"])
+        if cursor is None:
+            return bad_request(["cursor is not a valid page link."])
+    at_place = event_filter.qs.filter(location=place)
+    page = paging.page_after(order.apply(at_place), cursor, PLACE_PAGE, order=order)
+    events = list(page.items.select_related("type", "location").annotate(killed=lowest_killed()))
+    next_cursor = page.next_cursor(events)
+    next_url = ""
+    if next_cursor:
+        query = request.GET.copy()
+        query["cursor"] = next_cursor
+        next_url = f"{request.path}?{query.urlencode()}"
+    return JsonResponse(
+        {
+            "place": place.name,
+            "count": at_place.count(),
+            "events": [event_feature_properties(event) for event in events],
+            "next": next_url,
+            "list_url": timeline_url(request.GET, location=place.slug),
+        }
+    )
+
+
+# The map opens on the busiest places holding this share of the mapped events, so that
+# one far-off event does not zoom the map out to the whole world.
+FIT_SHARE = 0.95
+
+
+def fitted_bounds(places: list[dict], mapped: int) -> str:
+    """west,south,east,north around the busiest places that hold FIT_SHARE of the events
+    (the places come busiest first), or "" when the listed places hold fewer."""
+    held = 0
+    west = south = math.inf
+    east = north = -math.inf
+    for place in places:
+        held += place["count"]
+        west, east = min(west, place["longitude"]), max(east, place["longitude"])
+        south, north = min(south, place["latitude"]), max(north, place["latitude"])
+        if held >= FIT_SHARE * mapped:
+            return ",".join(str(value) for value in (west, south, east, north))
+    return ""
+
+
+def map_legend(events: QuerySet) -> list[dict]:
+    """The event types on the map, with how many mapped events each has."""
+    counts = dict(events.filter(MAPPED).order_by().values_list("type").annotate(n=Count("id")))
+    return [
+        {"type": t, "count": counts[t.pk]} for t in EventType.objects.filter(pk__in=counts.keys())
+    ]
+
+
 def bad_request(messages: list[str]) -> JsonResponse:
     return JsonResponse({"errors": messages}, status=400)
 
 
-@require_GET
+@require_safe
 def map_data(request: HttpRequest) -> HttpResponse:
     """GeoJSON for one map view: events when few are in it, else SQL-counted grid cells."""
     event_filter = filtered_events(request)
@@ -281,12 +381,13 @@ def places_with_counts(events: QuerySet, query: QueryDict) -> list[dict]:
     ]
 
 
-@require_GET
+@require_safe
 def map_page(request: HttpRequest) -> HttpResponse:
     event_filter = filtered_events(request)
     errors = event_filter.error_messages
     summary = {"total": 0, "mapped": 0}
     places: list[dict] = []
+    legend: list[dict] = []
     bounds = ""
     if not errors:
         summary = event_filter.qs.order_by().aggregate(
@@ -300,6 +401,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
         if summary["mapped"]:
             bounds = ",".join(str(summary[side]) for side in ("west", "south", "east", "north"))
             places = places_with_counts(event_filter.qs, request.GET)
+            legend = map_legend(event_filter.qs)
+            bounds = fitted_bounds(places, summary["mapped"]) or bounds
     query = query_without_cursor(request)
     response = render(
         request,
@@ -317,6 +420,18 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "bounds": bounds,
             "data_url": reverse("timeline:map-data") + (f"?{query}" if query else ""),
             "list_url": timeline_url(request.GET),
+            "legend": legend,
+            "size_key": SIZE_KEY,
+            "basemap_url": static("geo/countries-110m.geojson"),
+            "date_from": request.GET.get("from", ""),
+            "date_to": request.GET.get("to", ""),
+            "window_hidden": [
+                (key, value)
+                for key, values in request.GET.lists()
+                if key not in ("from", "to", "cursor", "pages", "bbox", "zoom")
+                for value in values
+                if value
+            ],
             "tile_url": settings.MAP_TILE_URL,
             "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         },

@@ -17,12 +17,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from timeline.corroboration import recount_outlets
 from timeline.models import (
     Actor,
     ActorRedirect,
     Article,
     Event,
     EventActor,
+    Evidence,
     Location,
     LocationRedirect,
     Outlet,
@@ -265,8 +267,10 @@ def merge_outlets(*, sources: Sequence[Outlet], into: Outlet, dry_run: bool = Fa
         sources = _check_sources("outlet", sources, into)
         into = Outlet.objects.get(pk=into.pk)
         Through = Article.outlets.through
+        touched: set[int] = set()
         for source in Outlet.objects.filter(pk__in=[source.pk for source in sources]):
             citing = set(Through.objects.filter(outlet=source).values_list("article", flat=True))
+            touched |= citing
             already = set(
                 Through.objects.filter(outlet=into, article__in=citing).values_list(
                     "article", flat=True
@@ -285,6 +289,11 @@ def merge_outlets(*, sources: Sequence[Outlet], into: Outlet, dry_run: bool = Fa
             result.merged.append(source.slug)
             source.delete()
         _save_checked(into)
+        # An article citing two of the merged outlets now cites one: its events' outlet
+        # counts (corroboration) may drop. Bulk writes send no signals, so count here.
+        recount_outlets(
+            Evidence.objects.filter(article_id__in=touched).values_list("event_id", flat=True)
+        )
         if dry_run:
             transaction.set_rollback(True)
     return result

@@ -13,10 +13,24 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from timeline.history_fields import ChangeBatch
 
 HEX_COLOUR = RegexValidator(r"^#[0-9A-Fa-f]{6}$", "Give a colour as #RRGGBB.")
 
@@ -53,6 +67,25 @@ class Outlet(models.Model):
         return split_aliases(self.aliases)
 
 
+# Slug prefixes of the articles the ACLED and UCDP importers make from a row's notes.
+DATASET_NOTE_SLUG_PREFIXES = ("acled-", "ucdp-")
+
+
+class ArticleQuerySet(models.QuerySet):
+    def news(self) -> ArticleQuerySet:
+        """Articles that are news, not a dataset record's note.
+
+        A dataset's note is coded data ("Total fatalities coded as 4"), so the extractor
+        never proposes from it: articles with a dataset record are left out, and so are
+        those whose slug the ACLED and UCDP importers give their notes (``acled-…``,
+        ``ucdp-…``), until every importer links its records to the note's article.
+        """
+        queryset = self.filter(dataset_records__isnull=True)
+        for prefix in DATASET_NOTE_SLUG_PREFIXES:
+            queryset = queryset.exclude(slug__startswith=prefix)
+        return queryset
+
+
 class Article(models.Model):
     slug = models.SlugField(max_length=200, unique=True)
     title = models.CharField(max_length=500)
@@ -71,6 +104,8 @@ class Article(models.Model):
     language = models.CharField(max_length=16, default="en")
     content_hash = models.CharField(max_length=64, db_index=True, editable=False)
     imported_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published", "slug"]
@@ -278,6 +313,70 @@ class EventQuerySet(models.QuerySet):
             return self.order_by("-date_start", "-id")
         return self.order_by("date_start", "id")
 
+    def with_sort_keys(self) -> EventQuerySet:
+        """Annotate `killed_order` and `outlet_count`, the table's numeric sort keys.
+
+        killed_order is the lowest low bound of the event's killed figures (the chart's
+        conservative rule), -1 when it has none; outlet_count the outlets its evidence
+        cites (Outlet rows, or distinct outlet names where articles have no Outlet rows).
+        """
+        killed = (
+            Figure.objects.filter(event=OuterRef("pk"), kind=Figure.Kind.KILLED)
+            .order_by()
+            .values("event")
+            .annotate(lowest=Min("low"))
+            .values("lowest")
+        )
+        outlet_rows = (
+            Evidence.objects.filter(event=OuterRef("pk"))
+            .order_by()
+            .values("event")
+            .annotate(n=Count("article__outlets", distinct=True))
+            .values("n")
+        )
+        outlet_names = (
+            Evidence.objects.filter(event=OuterRef("pk"))
+            .exclude(article__outlet="")
+            .order_by()
+            .values("event")
+            .annotate(n=Count("article__outlet", distinct=True))
+            .values("n")
+        )
+        return self.annotate(
+            # A signed field: -1 is outside a PositiveIntegerField's range, and Django
+            # turns a lookup out of a field's range into "matches nothing".
+            killed_order=Coalesce(Subquery(killed), Value(-1), output_field=IntegerField()),
+            outlet_rows=Coalesce(Subquery(outlet_rows), Value(0), output_field=IntegerField()),
+            outlet_names=Coalesce(Subquery(outlet_names), Value(0), output_field=IntegerField()),
+        ).annotate(
+            outlet_count=Case(
+                When(outlet_rows__gt=0, then="outlet_rows"),
+                default="outlet_names",
+                output_field=IntegerField(),
+            )
+        )
+
+    def for_table(self) -> EventQuerySet:
+        """Everything a table row shows, in a fixed number of queries (no quotes)."""
+        return (
+            self.select_related("type", "sub_type", "location", "dataset_record")
+            .defer("dataset_record__row", "summary", "notes")
+            .prefetch_related(
+                Prefetch(
+                    "event_actors",
+                    queryset=EventActor.objects.select_related("actor").order_by(
+                        "side", "associated", "role", "id"
+                    ),
+                ),
+                Prefetch(
+                    "figures",
+                    queryset=Figure.objects.filter(
+                        kind__in=[Figure.Kind.KILLED, Figure.Kind.INJURED]
+                    ).order_by("kind", "low", "id"),
+                ),
+            )
+        )
+
     def for_timeline(self) -> EventQuerySet:
         """Everything a list of event cards shows, in a fixed number of queries."""
         return self.select_related("type", "location").prefetch_related(
@@ -346,13 +445,28 @@ class Event(models.Model):
     confidence = models.FloatField(
         null=True, blank=True, help_text="The extractor's confidence, for proposals."
     )
+    # A duplicate merged into another event keeps its row (status rejected) and its URL,
+    # which redirects to this one.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_events"
+    )
+    # When an editor published, rejected or merged it (the review queue's "done today").
+    reviewed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Distinct outlets among its sources, wire copies counted once (timeline/corroboration.py
+    # keeps it): the badge and the corroboration filter read it without a join.
+    outlet_count = models.PositiveSmallIntegerField(default=0, editable=False, db_index=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
     objects = EventQuerySet.as_manager()
+    history = HistoricalRecords(
+        bases=[ChangeBatch],
+        excluded_fields=["updated", "date_last", "outlet_count", "reviewed_at"],
+    )
 
     class Meta:
         ordering = ["date_start", "id"]
+        permissions = [("review_event", "Can publish and reject events")]
         indexes = [
             models.Index(fields=["status", "date_start", "id"], name="event_status_date"),
             models.Index(fields=["date_start", "id"], name="event_date_id"),
@@ -382,6 +496,45 @@ class Event(models.Model):
         """The quote a card shows first (uses the prefetched evidence when there is one)."""
         evidence = list(self.evidence.all())
         return evidence[0] if evidence else None
+
+    def figure_bounds(self, kind: str) -> tuple[int | None, int | None]:
+        """(lowest low, highest high) over this event's figures of one kind, as numbers.
+
+        Contested figures give their whole range; an open-ended one ("more than 30")
+        leaves the high empty. (None, None) when there is no such figure. Uses the
+        prefetched figures.
+        """
+        figures = [figure for figure in self.figures.all() if figure.kind == kind]
+        if not figures:
+            return None, None
+        highs = [figure.high_bound for figure in figures]
+        return min(figure.low for figure in figures), (None if None in highs else max(highs))
+
+    @property
+    def killed_bounds(self) -> tuple[int | None, int | None]:
+        return self.figure_bounds(Figure.Kind.KILLED)
+
+    @property
+    def injured_bounds(self) -> tuple[int | None, int | None]:
+        return self.figure_bounds(Figure.Kind.INJURED)
+
+    @property
+    def actors_by_side(self) -> list[tuple[str, list]]:
+        """[("Side A", links), ("Side B", links), ("Other", links)] from the prefetched links.
+
+        Sides as the dataset coded them; where an event has none, initiators stand on
+        side A and targets on side B, and parties and mediators are "Other".
+        """
+        links = list(self.event_actors.all())
+        coded = any(link.side for link in links)
+        groups: dict[str, list] = {"Side A": [], "Side B": [], "Other": []}
+        for link in links:
+            if coded:
+                side = {"a": "Side A", "b": "Side B"}.get(link.side, "Other")
+            else:
+                side = {"initiator": "Side A", "target": "Side B"}.get(link.role, "Other")
+            groups[side].append(link)
+        return [(name, members) for name, members in groups.items() if members]
 
     def clean(self) -> None:
         super().clean()
@@ -417,6 +570,8 @@ class EventActor(models.Model):
     # Israel (2022-)" for Israel's forces): exports give the source's name back.
     source_name = models.CharField(max_length=300, blank=True)
 
+    history = HistoricalRecords(bases=[ChangeBatch])
+
     class Meta:
         ordering = ["side", "associated", "id"]
         constraints = [
@@ -444,6 +599,8 @@ class Evidence(models.Model):
     end = models.PositiveIntegerField(null=True, blank=True)
     quote = models.TextField()
     attributed_to = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords(bases=[ChangeBatch])
 
     class Meta:
         verbose_name_plural = "evidence"
@@ -522,6 +679,8 @@ class Figure(models.Model):
         Evidence, null=True, blank=True, on_delete=models.SET_NULL, related_name="figures"
     )
 
+    history = HistoricalRecords(bases=[ChangeBatch])
+
     class Meta:
         ordering = ["kind", "id"]
         constraints = [
@@ -540,6 +699,15 @@ class Figure(models.Model):
             raise ValidationError({"high": "The high figure is below the low one."})
         if self.evidence_id and self.event_id and self.evidence.event_id != self.event_id:
             raise ValidationError({"evidence": "That evidence belongs to another event."})
+
+    @property
+    def high_bound(self) -> int | None:
+        """The highest number this figure allows; None when open-ended ("more than 30")."""
+        if self.high is not None:
+            return self.high
+        if self.qualifier in (self.Qualifier.AT_LEAST, self.Qualifier.MORE_THAN):
+            return None
+        return self.low
 
     @property
     def amount(self) -> str:
@@ -646,3 +814,22 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Data version {self.version}"
+
+
+class LoginFailures(models.Model):
+    """Failed sign-ins to the admin per user name, for the throttle (login_throttle.py).
+
+    Kept in the database, not a per-process cache, so every gunicorn worker counts the
+    same failures.
+    """
+
+    username = models.CharField(max_length=150, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    first_failed = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "login failures"
+
+    def __str__(self) -> str:
+        return f"{self.username}: {self.count} failed"

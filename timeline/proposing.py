@@ -1,4 +1,4 @@
-"""Events proposed from article text, written for editors to review, and measured.
+"""Events proposed from article text, written for editors to review.
 
 ``propose_for_articles`` runs the extractor (``timeline.extraction``, pure Python) over
 stored articles and writes each proposal as an Event with status ``proposed``, its
@@ -6,32 +6,24 @@ evidence at the exact offsets the extractor found, its figures and its actors. A
 that reports an event we already hold (of any status) adds its evidence to that event
 instead, so re-running on the same article writes nothing new.
 
-``evaluate_curated`` and ``evaluate_acled`` measure the extractor without writing
-anything: against the curated, published events' evidence, and against ACLED's own
-coding of its notes.
+Measuring the extractor (against curated events, the development set and ACLED's coding)
+is timeline/measuring.py's job; the scores themselves are timeline/extraction/evaluation.py.
 """
 
 from __future__ import annotations
 
-import time
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils.text import slugify
 
 from timeline import search_documents
-from timeline.datasets.acled import acled_row_entries, read_acled_rows
-from timeline.datasets.base import DatasetRow, RowProblem
-from timeline.extraction.evaluation import KeyEvent, Report, evaluate
-from timeline.extraction.figures import FigureMention, fatality_total
-from timeline.extraction.gazetteer import Gazetteer, GazetteerEntry
+from timeline.extraction.figures import FigureMention
+from timeline.extraction.gazetteer import Gazetteer
 from timeline.extraction.propose import EvidenceSpan, Proposal, propose_events, same_event
-from timeline.gazetteer_data import build_gazetteer, gazetteer_entries
+from timeline.gazetteer_data import build_gazetteer
 from timeline.models import (
     Actor,
     Article,
@@ -47,7 +39,6 @@ from timeline.outlets import OutletIndex, is_dataset_article, link_article_outle
 # Status order when a proposal matches several stored events: the curated one wins.
 _STATUS_PREFERENCE = {Event.Status.PUBLISHED: 0, Event.Status.PROPOSED: 1, Event.Status.REJECTED: 2}
 _SLUG_STEM_LENGTH = 150
-ACLED_SAMPLE = "gaza-2023-10-07_2025-06-06.csv.gz"
 _ATTRIBUTION_LENGTH = Evidence._meta.get_field("attributed_to").max_length
 
 
@@ -316,214 +307,3 @@ def _unique_slug(proposal: Proposal) -> str:
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
     return slug
-
-
-# --- measuring proposals against curated events ----------------------------------------
-
-
-@dataclass(frozen=True)
-class CuratedEvaluation:
-    """The extractor against the curated, published events, article by article."""
-
-    report: Report
-    articles: int
-    key_events: int
-    proposals: int
-
-
-def curated_answer_key() -> tuple[dict[str, Article], dict[str, list[KeyEvent]]]:
-    """Articles with curated evidence, and the answer key per article slug.
-
-    Curated means published events that were not imported from another dataset (those
-    carry an external_id: an ACLED row's notes are not an analyst's coding of an article).
-    Each event is a key event in every article that holds its evidence; its figures
-    count there when their evidence is in that article or they have none.
-    """
-    evidence = (
-        Evidence.objects.filter(
-            event__status=Event.Status.PUBLISHED,
-            event__external_id="",
-            start__isnull=False,
-            end__isnull=False,
-        )
-        .select_related("event__type")
-        .order_by("article_id", "event_id", "start")
-    )
-    spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    events: dict[int, Event] = {}
-    for item in evidence:
-        spans.setdefault((item.article_id, item.event_id), []).append((item.start, item.end))
-        events[item.event_id] = item.event
-    figures: dict[int, list[tuple[str, int, int | None]]] = {}
-    for event_id, kind, low, evidence_article in Figure.objects.filter(
-        event_id__in=events
-    ).values_list("event_id", "kind", "low", "evidence__article_id"):
-        figures.setdefault(event_id, []).append((kind, low, evidence_article))
-    articles = {a.pk: a for a in Article.objects.filter(pk__in={a for a, _ in spans})}
-    key: dict[str, list[KeyEvent]] = {}
-    for (article_id, event_id), event_spans in spans.items():
-        event = events[event_id]
-        key.setdefault(articles[article_id].slug, []).append(
-            KeyEvent(
-                event_type=event.type.slug,
-                date_start=event.date_start,
-                date_end=event.date_end,
-                evidence_spans=tuple(event_spans),
-                figures=tuple(
-                    (kind, low)
-                    for kind, low, in_article in figures.get(event_id, [])
-                    if in_article in (None, article_id)
-                ),
-            )
-        )
-    return {a.slug: a for a in articles.values()}, key
-
-
-def evaluate_curated(*, gazetteer: Gazetteer | None = None) -> CuratedEvaluation:
-    """Propose events (in memory) for every article with curated evidence and score them
-    against the curated events: precision, recall and F1 per type, figure and date
-    accuracy. Reads the database; writes nothing."""
-    gazetteer = gazetteer or build_gazetteer()
-    articles, key = curated_answer_key()
-    proposals = {
-        slug: propose_events(
-            article.text,
-            published=article.published,
-            gazetteer=gazetteer,
-            dateline=article.dateline or None,
-        )
-        for slug, article in articles.items()
-    }
-    report = evaluate(proposals, key, texts_by_doc={slug: a.text for slug, a in articles.items()})
-    return CuratedEvaluation(
-        report=report,
-        articles=len(articles),
-        key_events=sum(len(events) for events in key.values()),
-        proposals=sum(len(p) for p in proposals.values()),
-    )
-
-
-# --- measuring proposals against ACLED's coding of its own notes ------------------------
-
-
-@dataclass
-class AcledAgreement:
-    """How often the extractor, reading an ACLED row's notes, agrees with ACLED's coding.
-
-    Every row counts in every denominator; a row with no proposal disagrees on all three.
-    - type: a proposal has ACLED's type (mapped to ours by timeline/datasets/acled.py); ``top_type``
-      is the stricter reading, the most confident proposal has it;
-    - date: the proposal of ACLED's type (else the first) overlaps ACLED's date span and,
-      for a day-precise row, starts on ACLED's day;
-    - fatalities: the killed figures of all proposals add up (``fatality_total``) to
-      ACLED's fatalities.
-    """
-
-    rows: int = 0
-    rows_without_proposal: int = 0
-    proposals: int = 0
-    type_agreements: int = 0
-    top_type_agreements: int = 0
-    date_agreements: int = 0
-    fatality_agreements: int = 0
-    rows_by_type: Counter = field(default_factory=Counter)
-    type_agreements_by_type: Counter = field(default_factory=Counter)
-    problems: list[RowProblem] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def share(self, count: int) -> float:
-        return count / self.rows if self.rows else 0.0
-
-    @property
-    def type_agreement(self) -> float:
-        return self.share(self.type_agreements)
-
-    @property
-    def top_type_agreement(self) -> float:
-        return self.share(self.top_type_agreements)
-
-    @property
-    def date_agreement(self) -> float:
-        return self.share(self.date_agreements)
-
-    @property
-    def fatality_agreement(self) -> float:
-        return self.share(self.fatality_agreements)
-
-    def format(self) -> str:
-        """A printable table: the three agreements, then type agreement per ACLED type."""
-        lines = [
-            f"rows: {self.rows} ({len(self.problems)} unreadable rows left out), "
-            f"proposals: {self.proposals}, rows with no proposal: {self.rows_without_proposal}",
-            f"date agreement:     {_ratio(self.date_agreements, self.rows)}",
-            f"type agreement:     {_ratio(self.type_agreements, self.rows)}"
-            f"   (most confident proposal: {_ratio(self.top_type_agreements, self.rows)})",
-            f"fatality agreement: {_ratio(self.fatality_agreements, self.rows)}",
-            f"{'ACLED type (ours)':<26} {'rows':>6} {'type agrees':>12}",
-        ]
-        for type_slug, rows in sorted(self.rows_by_type.items()):
-            agreed = self.type_agreements_by_type[type_slug]
-            lines.append(f"{type_slug:<26} {rows:>6} {agreed / rows:>12.2f}")
-        lines.extend(f"left out: {problem}" for problem in self.problems[:10])
-        return "\n".join(lines)
-
-
-def evaluate_acled(*, path: Path, limit: int | None = None) -> AcledAgreement:
-    """Propose events from each ACLED row's notes (the row's date as the article date) and
-    compare them with ACLED's own type, date and fatalities. Reads the CSV directly and
-    the database's gazetteer (plus each row's own place and actor names); writes nothing.
-    """
-    base = tuple(gazetteer_entries())
-    gazetteers: dict[tuple[GazetteerEntry, ...], Gazetteer] = {}
-    agreement = AcledAgreement()
-    started = time.perf_counter()
-    for row in read_acled_rows(path):
-        if isinstance(row, RowProblem):
-            agreement.problems.append(row)
-            continue
-        if limit is not None and agreement.rows >= limit:
-            break
-        own = acled_row_entries(row)
-        gazetteer = gazetteers.get(own)
-        if gazetteer is None:
-            if len(gazetteers) > 2000:
-                gazetteers.clear()
-            gazetteer = gazetteers[own] = Gazetteer(base + own)
-        proposals = propose_events(row.article_text, published=row.date_start, gazetteer=gazetteer)
-        _score_acled_row(agreement, row, proposals)
-    agreement.seconds = time.perf_counter() - started
-    return agreement
-
-
-def _score_acled_row(agreement: AcledAgreement, row: DatasetRow, proposals: list[Proposal]):
-    agreement.rows += 1
-    agreement.proposals += len(proposals)
-    agreement.rows_by_type[row.type_slug] += 1
-    if not proposals:
-        agreement.rows_without_proposal += 1
-        return
-    figures = {(f.start, f.end): f for p in proposals for f in p.figures}.values()
-    if fatality_total(figures) == row.deaths:
-        agreement.fatality_agreements += 1
-    typed = [p for p in proposals if p.event_type == row.type_slug]
-    if typed:
-        agreement.type_agreements += 1
-        agreement.type_agreements_by_type[row.type_slug] += 1
-    if max(proposals, key=lambda p: p.confidence).event_type == row.type_slug:
-        agreement.top_type_agreements += 1
-    proposal = typed[0] if typed else proposals[0]
-    row_last = row.date_end or row.date_start
-    overlaps = proposal.date_start <= row_last and row.date_start <= proposal.date_last
-    if overlaps and (row.date_end is not None or proposal.date_start == row.date_start):
-        agreement.date_agreements += 1
-
-
-def _ratio(numerator: int, denominator: int) -> str:
-    if not denominator:
-        return "n/a"
-    return f"{numerator}/{denominator} = {numerator / denominator:.2f}"
-
-
-def default_acled_path() -> Path:
-    """The shared ACLED Gaza sample, beside the checkout."""
-    return Path(settings.BASE_DIR).parent / "shared" / "data" / "acled-gaza" / ACLED_SAMPLE

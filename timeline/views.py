@@ -5,17 +5,22 @@ A view parses the request, calls a queryset or a service, renders.
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
 from timeline import count_cache, paging, provenance, search
 from timeline.chart import events_chart
 from timeline.colours import for_dark_background, readable_ink
-from timeline.filters import EventFilter
+from timeline.corroboration import sources_for, unlinked_figures
+from timeline.editorial import final_target
+from timeline.filters import DEFAULT_SORT, EventFilter
+from timeline.history import event_history
 from timeline.models import (
     HEX_COLOUR,
     Actor,
@@ -28,6 +33,8 @@ from timeline.models import (
     LocationRedirect,
 )
 from timeline.reader import marked_paragraphs
+from timeline.related import related_events
+from timeline.roles import can_edit
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -49,14 +56,30 @@ def filtered_events(request: HttpRequest) -> EventFilter:
     )
 
 
+# The list orders the `sort` parameter names; killed and outlets sort on annotations.
+ORDERS = {
+    "-date": paging.NEWEST_FIRST,
+    "date": paging.OLDEST_FIRST,
+    "-killed": paging.Order("killed_order", descending=True, numeric=True),
+    "killed": paging.Order("killed_order", descending=False, numeric=True),
+    "-outlets": paging.Order("outlet_count", descending=True, numeric=True),
+    "outlets": paging.Order("outlet_count", descending=False, numeric=True),
+}
+# Parameters a permalink leaves out when they have these (default) values.
+DEFAULTS = {"sort": DEFAULT_SORT, "view": "list", "pages": "1"}
+
+
 def canonical_query(query: QueryDict) -> str:
-    """The query string without empty parameters (and the default order)."""
+    """The query string without empty parameters (and the defaults: with a search, the
+    default order is relevance)."""
     searching = any(value.strip() for value in query.getlist("q"))
-    default_sort = "relevance" if searching else "date"
+    defaults = {**DEFAULTS, "sort": "relevance" if searching else DEFAULT_SORT}
     kept = QueryDict(mutable=True)
     for key, values in query.lists():
         values = [value for value in values if value]
-        if key == "sort" and values == [default_sort]:
+        if key in defaults and values == [defaults[key]]:
+            continue
+        if key.startswith("find_"):  # the facets' type-ahead boxes, not a filter
             continue
         if values:
             kept.setlist(key, values)
@@ -67,7 +90,56 @@ def query_without_cursor(request: HttpRequest) -> str:
     """The filter as a query string, for permalinks and export links."""
     query = request.GET.copy()
     query.pop("cursor", None)
+    query.pop("pages", None)
     return query.urlencode()
+
+
+def mark_headings(events: list[Event], previous: tuple | None) -> None:
+    """Set month_heading and day_heading on each event where a new month or day starts.
+
+    `previous` is (date_start, date_end, date_precision) of the event shown just before
+    the first one (the last of the page before), so an appended page never repeats the
+    heading the page above it ends with.
+    """
+    for event in events:
+        key = (event.date_start, event.date_end, event.date_precision)
+        event.month_heading = previous is None or (previous[0].year, previous[0].month) != (
+            event.date_start.year,
+            event.date_start.month,
+        )
+        event.day_heading = event.date_precision != "month" and (
+            previous is None or previous != key
+        )
+        previous = key
+
+
+def previous_event_key(pk: int) -> tuple | None:
+    return (
+        Event.objects.filter(pk=pk).values_list("date_start", "date_end", "date_precision").first()
+    )
+
+
+def more_links(event_filter: EventFilter, pages: int, next_cursor: str | None) -> dict:
+    """The "Load more" link: the permalink with one more page, and the htmx request
+    that fetches only that page (after the cursor) and pushes the permalink."""
+    if next_cursor is None:
+        return {}
+    query = QueryDict(mutable=True)
+    for key, values in event_filter.data.lists():
+        if key not in ("cursor", "pages"):
+            query.setlist(key, [value for value in values if value])
+    query["pages"] = str(pages + 1)
+    permalink = f"?{canonical_query(query)}"
+    query["cursor"] = next_cursor
+    fetch = f"?{canonical_query(query)}"
+    del query["pages"]
+    return {
+        "more_permalink": permalink,
+        "more_fetch": fetch,
+        "more_anchor": f"page-{pages + 1}",
+        # The table pages by cursor alone: each page of rows is its own permalink.
+        "next_rows": f"?{canonical_query(query)}",
+    }
 
 
 def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dict:
@@ -78,40 +150,58 @@ def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dic
     matches they come newest first instead (nothing is ranked), and the page says so.
     """
     errors = list(event_filter.error_messages)
-    order = event_filter.order
+    sort = event_filter.sort_order
+    table = event_filter.choice("view") == "table"
+    pages = event_filter.pages_shown
     q = event_filter.form.cleaned_data.get("q") if not errors else None
+    counts = count_cache.for_filter(event_filter, request.GET) if not errors else None
     events, next_cursor, total, ranked = [], None, 0, False
     cursor = offset = None
-    counts = count_cache.for_filter(event_filter, request.GET) if not errors else None
     if not errors:
         total = counts.get(
             "total",
             lambda: search.count_up_to(event_filter.qs) if q else event_filter.qs.count(),
         )
-        ranked = order == "relevance" and total <= search.RANK_LIMIT
-        raw_cursor = request.GET.get("cursor")
-        if raw_cursor and ranked:
+        ranked = sort == "relevance" and total <= search.RANK_LIMIT
+    # Too many matches to rank: the newest come first (the page says so).
+    order = ORDERS.get(sort, paging.NEWEST_FIRST)
+    raw_cursor = request.GET.get("cursor") if not errors else None
+    if raw_cursor:
+        if ranked:
             offset = paging.parse_offset_cursor(raw_cursor, limit=search.RANK_LIMIT)
-        elif raw_cursor:
-            cursor = paging.parse_cursor(raw_cursor)
-        if raw_cursor and cursor is None and offset is None:
+        else:
+            cursor = order.parse_cursor(raw_cursor)
+        if cursor is None and offset is None:
             errors.append("Page: that page link is not valid; start again from the first page.")
+    continuing = cursor is not None or offset is not None
+    # The cards show as many pages as the URL says (so Back and a shared link give the
+    # same list); the table and "Load more" show one page after the cursor.
+    size = PAGE_SIZE if continuing or table else PAGE_SIZE * pages
     if not errors and ranked:
         start = offset or 0
-        ids = search.ranked_ids(event_filter.qs, q, offset=start, limit=PAGE_SIZE + 1)
-        shown = Event.objects.filter(pk__in=ids[:PAGE_SIZE]).for_cards()
+        ids = search.ranked_ids(event_filter.qs, q, offset=start, limit=size + 1)
+        shown = Event.objects.filter(pk__in=ids[:size])
+        shown = shown.with_sort_keys().for_table() if table else shown.for_cards()
         by_id = {event.pk: event for event in shown}
-        events = [by_id[pk] for pk in ids[:PAGE_SIZE] if pk in by_id]
-        if len(ids) > PAGE_SIZE:
-            next_cursor = paging.make_offset_cursor(start + PAGE_SIZE)
+        events = [by_id[pk] for pk in ids[:size] if pk in by_id]
+        if len(ids) > size:
+            next_cursor = paging.make_offset_cursor(start + size)
     elif not errors:
-        newest_first = order != "date"
-        ordered = event_filter.qs.in_timeline_order(newest_first=newest_first)
-        page = paging.page_after(ordered, cursor, PAGE_SIZE, newest_first=newest_first)
-        events = list(page.items.for_cards()) if page.items is not None else []
+        queryset = event_filter.qs
+        if table or order.numeric:
+            queryset = queryset.with_sort_keys()
+        page = paging.page_after(order.apply(queryset), cursor, size, order=order)
+        items = page.items.for_table() if table else page.items.for_cards()
+        events = list(items)
         next_cursor = page.next_cursor(events)
-    if q and events:
+        if not order.numeric and not table:
+            previous = previous_event_key(cursor[1]) if cursor is not None and events else None
+            mark_headings(events, previous)
+    if q and events and not table:
         search.annotate_snippets(events, q)
+    first_page = pages if continuing else 1
+    for index, event in enumerate(events):
+        event.page_start = first_page + index // PAGE_SIZE if index % PAGE_SIZE == 0 else None
     return {
         "filter": event_filter,
         "errors": errors,
@@ -119,19 +209,31 @@ def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dic
         "total": total,
         "more_than": f"{search.RANK_LIMIT:,}" if total > search.RANK_LIMIT else None,
         "next_cursor": next_cursor,
-        "is_continuation": cursor is not None or offset is not None,
+        "pages": pages,
+        "shown_before": (pages - 1) * PAGE_SIZE if continuing else 0,
+        "display_inputs": [
+            (name, event_filter.choice(name))
+            for name in ("view", "split", "measure", "bucket", "group")
+            if event_filter.choice(name) and event_filter.choice(name) != DEFAULTS.get(name)
+        ],
+        **more_links(event_filter, pages, next_cursor),
+        "is_continuation": continuing,
+        "by_date": not order.numeric and not ranked,
+        "sort": sort,
+        "ranked": ranked,
+        "view": "table" if table else "list",
         "facets": counts.get("facets", event_filter.facets) if counts else event_filter.facets(),
         "chips": event_filter.active_filters(),
-        "order": order,
-        "ranked": ranked,
-        "newest_first": order == "-date",
+        "newest_first": event_filter.newest_first,
         "query": query_without_cursor(request),
     }
 
 
-@require_GET
+@require_safe
 def timeline(request: HtmxHttpRequest) -> HttpResponse:
-    if not request.htmx and any(not value for value in request.GET.values()):
+    if not request.htmx and any(
+        not value or key.startswith("find_") for key, value in request.GET.items()
+    ):
         # The form submitted without JavaScript sends every field, empty or not; a
         # permalink should name only the filters in use.
         return redirect(f"{request.path}?{canonical_query(request.GET)}".rstrip("?"))
@@ -139,35 +241,78 @@ def timeline(request: HtmxHttpRequest) -> HttpResponse:
     context = timeline_context(request, event_filter)
     template = "timeline/timeline.html"
     if is_fragment_request(request):
-        # "Load more" appends the next page; any other change swaps results and facets.
-        template += "#page" if context["is_continuation"] else "#update"
+        if context["is_continuation"] and context["view"] == "list":
+            # "Load more" appends the next page of cards.
+            template += "#page"
+        elif request.htmx.target == "timeline-layout":
+            # A removed chip: the form's own fields change too (the text, the order).
+            template += "#layout"
+        else:
+            # Any other change swaps results and facets.
+            template += "#update"
     response = render(request, template, context, status=400 if context["errors"] else 200)
-    patch_vary_headers(response, ("HX-Request",))
+    # The fragment depends on what it replaces (a chip swaps the whole layout).
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response
 
 
-@require_GET
+@require_safe
 def event_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    events = Event.objects.visible_to(request.user).for_timeline()
-    event = get_object_or_404(events.select_related("sub_type", "dataset_record"), slug=slug)
+    event = get_object_or_404(
+        Event.objects.for_timeline().select_related("sub_type", "dataset_record", "merged_into"),
+        slug=slug,
+    )
+    staff = request.user.is_active and request.user.is_staff  # as Event.objects.visible_to
+    if not staff and event.status != Event.Status.PUBLISHED:
+        # Never hard-deleted: a merged duplicate sends readers on for good, a rejected
+        # event says it is gone, and a proposal is not there at all for the public.
+        if event.merged_into_id is not None:
+            return redirect(final_target(event), permanent=True)
+        if event.status == Event.Status.REJECTED:
+            return render(request, "timeline/event_gone.html", {"event": event}, status=410)
+        raise Http404("No such event.")
+    prefetch_related_objects([event], "evidence__article__outlets")
     record = provenance.dataset_record_of(event)
     sides, others = provenance.event_sides(event)
-    return render(
-        request,
-        "timeline/event_detail.html",
-        {
-            "event": event,
-            "record": record,
-            "coder": provenance.coder_name(record) if record else "",
-            "record_columns": provenance.record_columns(record) if record else [],
-            "figures": provenance.event_figures(event, outlets=provenance.record_outlets(record)),
-            "sides": sides,
-            "other_actors": others,
-        },
-    )
+    context = {
+        "event": event,
+        "record": record,
+        "coder": provenance.coder_name(record) if record else "",
+        "record_columns": provenance.record_columns(record) if record else [],
+        "figures": provenance.event_figures(event, outlets=provenance.record_outlets(record)),
+        "sides": sides,
+        "other_actors": others,
+        "history": event_history(event),
+        "sources": sources_for(event),
+        "unlinked_figures": unlinked_figures(event),
+        "can_edit": can_edit(request.user),
+        # Beside the event (templates/timeline/_event_context.html).
+        "related": related_events(event, Event.objects.visible_to(request.user)),
+        "place_map": place_map(event),
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+    }
+    return render(request, "timeline/event_detail.html", context)
 
 
-@require_GET
+def place_map(event: Event) -> dict | None:
+    """The small map beside an event: its place, and the events there (map.js draws it)."""
+    place = event.location
+    if place is None or place.latitude is None or place.longitude is None:
+        return None
+    pad = 0.05
+    query = QueryDict(mutable=True)
+    query["location"] = place.slug
+    return {
+        "place": place,
+        "bounds": f"{place.longitude - pad},{place.latitude - pad},"
+        f"{place.longitude + pad},{place.latitude + pad}",
+        "data_url": f"{reverse('timeline:map-data')}?{query.urlencode()}",
+        "map_url": f"{reverse('timeline:map')}?{query.urlencode()}",
+    }
+
+
+@require_safe
 def article_reader(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article, slug=slug)
     evidence = list(
@@ -192,12 +337,13 @@ def moved_permanently(request: HttpRequest, redirects, slug: str, target: str) -
     if moved is None:
         raise Http404(f"No {target} is called {slug!r}.")
     url = getattr(moved, target).get_absolute_url()
-    if request.META.get("QUERY_STRING"):
-        url += "?" + request.META["QUERY_STRING"]
+    if request.GET:
+        # request.GET holds only the parameters the pages know (query_parameters.py).
+        url += "?" + request.GET.urlencode()
     return HttpResponsePermanentRedirect(url)
 
 
-@require_GET
+@require_safe
 def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     actor = Actor.objects.filter(slug=slug).first()
     if actor is None:
@@ -212,7 +358,7 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def location_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     location = Location.objects.select_related("parent").filter(slug=slug).first()
     if location is None:
@@ -239,7 +385,7 @@ def entity_context(events, *, entity, kind: str, parameter: str) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def type_styles(request: HttpRequest) -> HttpResponse:
     """Event-type colours as CSS classes: inline styles are barred by our CSP.
 

@@ -33,23 +33,69 @@
     return item;
   }
 
+  var PAGE = 20;
+
+  // A "More" button that adds the next page of events to a popup's list.
+  function moreButton(label, onClick) {
+    var button = element("button", "map-popup-more", label);
+    button.type = "button";
+    button.addEventListener("click", onClick);
+    return button;
+  }
+
+  // Events at one spot: listed PAGE at a time (they are already loaded).
   function eventsPopup(group) {
     var box = element("div", "map-popup");
     var place = group[0].properties.place;
     box.appendChild(element("p", "map-popup-place", group.length > 1 ? plural(group.length, "event") + " in " + place : place));
-    group.forEach(function (feature) { box.appendChild(eventItem(feature.properties)); });
+    var shown = 0;
+    function showMore() {
+      group.slice(shown, shown + PAGE).forEach(function (feature) {
+        box.insertBefore(eventItem(feature.properties), button);
+      });
+      shown += PAGE;
+      if (shown >= group.length) { button.remove(); }
+    }
+    var button = moreButton("Show " + PAGE + " more", showMore);
+    box.appendChild(button);
+    showMore();
     return box;
   }
 
+  // A group at one place from the server: its events are fetched a page at a time.
   function clusterPopup(properties) {
     var box = element("div", "map-popup");
     box.appendChild(element("p", "map-popup-place", plural(properties.count, "event") + " in " + properties.place));
     var p = element("p");
-    var link = element("a", "", "List them");
+    var link = element("a", "", "List them on the timeline");
     link.href = properties.list_url;
     p.appendChild(link);
     box.appendChild(p);
+    var next = properties.events_url;
+    var button = moreButton("Show " + PAGE + " here", load);
+    box.appendChild(button);
+    function load() {
+      if (!next) { return; }
+      button.disabled = true;
+      fetch(next, { headers: { Accept: "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (body) {
+          (body.events || []).forEach(function (properties) {
+            box.insertBefore(eventItem(properties), button);
+          });
+          next = body.next;
+          button.disabled = false;
+          button.textContent = "Show " + PAGE + " more";
+          if (!next) { button.remove(); }
+        })
+        .catch(function () { button.textContent = "Could not load; try again"; button.disabled = false; });
+    }
     return box;
+  }
+
+  // Symbols grow with the killed figure (lowest reported), as the legend shows.
+  function symbolSize(killed) {
+    return Math.round(18 + 8 * Math.log10(1 + (killed || 0)));
   }
 
   function latLng(feature) {
@@ -62,11 +108,13 @@
     var icon = element("span", "map-marker-inner", group.length > 1 ? String(group.length) : first.symbol);
     icon.setAttribute("aria-hidden", "true");
     var single = group.length === 1;
+    var killed = group.reduce(function (sum, feature) { return sum + (feature.properties.killed || 0); }, 0);
+    var size = Math.max(symbolSize(killed), single ? 18 : 26);
     return L.marker(latLng(group[0]), {
       icon: L.divIcon({
         className: "map-marker" + (single ? " type-" + first.type : " map-marker-group"),
         html: icon,
-        iconSize: single ? [26, 26] : [30, 30]
+        iconSize: [size, size]
       }),
       title: single ? first.title + " (" + first.type_name + ", " + first.date + ")" : plural(group.length, "event") + " in " + first.place,
       riseOnHover: true
@@ -138,9 +186,22 @@
         maxZoom: 19
       }).addTo(map);
     }
+    // Country and coast outlines shipped with the app, beneath any tiles: without tiles
+    // (or offline) the map still shows where things are.
+    if (container.dataset.basemap) {
+      map.createPane("basemap").style.zIndex = 150;
+      fetch(container.dataset.basemap)
+        .then(function (response) { return response.json(); })
+        .then(function (outlines) {
+          L.geoJSON(outlines, { pane: "basemap", interactive: false, className: "map-basemap" }).addTo(map);
+        })
+        .catch(function () { /* the markers still work on a plain background */ });
+    }
     var b = (container.dataset.bounds || "").split(",").map(Number);
     if (b.length === 4 && b.every(isFinite)) {
-      map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [40, 40], maxZoom: 11 });
+      map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {
+        padding: [40, 40], maxZoom: Number(container.dataset.maxZoom) || 11
+      });
     } else {
       map.setView([25, 20], 2);
     }

@@ -43,6 +43,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from timeline import search_documents
+from timeline.corroboration import recount_outlets
 from timeline.models import (
     Actor,
     Article,
@@ -935,6 +936,8 @@ class _Writer:
         self._create_dependents(batch, links)
         # Inserted without signals: name the new events for their search documents.
         search_documents.mark_stale([item.event.pk for item in batch])
+        # Bulk writes send no signals: count each event's outlets for its badge here.
+        recount_outlets(item.event.pk for item in batch)
         return len(batch)
 
     def _update_batch(self, batch: list[_Built]) -> int:
@@ -951,6 +954,7 @@ class _Writer:
         Event.objects.bulk_update([item.event for item in batch], _EVENT_FIELDS)
         self._create_dependents(batch, links)
         search_documents.mark_stale(event_ids)
+        recount_outlets(event_ids)
         return len(batch)
 
     def _articles_for(self, batch: list[_Built], *, event_ids: list[int]) -> list[_Built]:

@@ -91,14 +91,16 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("acled", rf"\b(?P<day>\d{{1,2}})-(?P<month>{_MONTH_ALT})-(?P<short_year>\d{{2}})\b"),
         ("day_month_year", rf"\b{_DAY}(?:[ \t]+of)?[ \t]+{_MONTH},?[ \t]+{_YEAR}\b"),
         ("month_day_year", rf"\b{_MONTH}[ \t]+{_DAY},?[ \t]+{_YEAR}\b"),
-        ("day_month", rf"\b{_DAY}(?:[ \t]+of)?[ \t]+{_MONTH}(?![\w-])"),
-        ("month_day", rf"\b{_MONTH}[ \t]+{_DAY}\b(?!:)"),
+        ("day_range", rf"\b(?:[Ff]rom[ \t]+)?{_DAY}[ \t]*(?:-|–|to|and)[ \t]*(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?[ \t]+{_MONTH}(?![\w-])"),  # noqa: E501
+        ("month_range", rf"\b(?:[Bb]etween|[Ff]rom)[ \t]+{_MONTH}[ \t]+(?:and|to|until)[ \t]+(?P<month2>{_MONTH_ALT})\b"),  # noqa: E501
+        ("day_month", rf"\b{_LEAD}?{_DAY}(?:[ \t]+of)?[ \t]+{_MONTH}(?![\w-])"),
+        ("month_day", rf"\b{_LEAD}?{_MONTH}[ \t]+{_DAY}\b(?!:)"),
         ("month_year", rf"\b{_LEAD}?{_MONTH}[ \t]+{_YEAR}\b"),
         ("month", rf"\b{_LEAD}{_MONTH}(?![\w-])"),
         ("year", rf"\b{_LEAD}{_YEAR}\b(?![\w-])"),
         ("weekday", rf"\b{_REL_DAYS}(?P<weekday>{'|'.join(WEEKDAYS)})\b"),
         ("today", r"\b(?:[Tt]oday|[Tt]onight|[Tt]his (?:morning|afternoon|evening))\b"),
-        ("yesterday", r"\b(?:[Tt]he day before )?[Yy]esterday\b"),
+        ("yesterday", r"\b(?:(?:[Tt]he day before )?[Yy]esterday|[Ll]ast night)\b"),
         ("tomorrow", r"\b[Tt]omorrow\b"),
         ("overnight", r"\b[Oo]vernight\b"),
         ("past_hours", rf"\b(?:[Ii]n |[Oo]ver |[Ww]ithin )?the (?:past|last|previous) (?P<hours>{NUMBER_PATTERN}) hours\b"),  # noqa: E501
@@ -115,6 +117,14 @@ _DURATION = re.compile(
 _FUTURE_CUE = re.compile(r"\b(?:will|shall|is due to|are due to|is expected to|are expected to)\b")
 
 
+_DIGIT = re.compile(r"\d")
+# Patterns that cannot match without a digit: skipped for sentences that have none.
+_NEED_A_DIGIT = frozenset(
+    {"iso", "acled", "day_month_year", "month_day_year", "day_range", "day_month",
+     "month_day", "month_year", "year"}
+)  # fmt: skip
+
+
 def find_dates(text: str, reference: date) -> list[DateMention]:
     """Find date expressions in ``text`` and resolve them against ``reference``.
 
@@ -126,7 +136,10 @@ def find_dates(text: str, reference: date) -> list[DateMention]:
     """
     candidates: list[DateMention] = []
     impossible: list[tuple[int, int]] = []
+    has_digit = _DIGIT.search(text) is not None
     for name, pattern in _PATTERNS:
+        if not has_digit and name in _NEED_A_DIGIT:
+            continue
         for match in pattern.finditer(text):
             mention = _resolve(name, match, text, reference)
             if mention is not None:
@@ -203,6 +216,21 @@ def _resolve(name: str, match: re.Match[str], text: str, reference: date) -> Dat
             # "Around 15 April" is still that day, but only approximately.
             precision: Precision = "approximate" if _hedged(text, match.start()) else "day"
             return _mention(match, day, None, precision, relation)
+        if name == "day_range":
+            month = MONTHS[groups["month"].lower()]
+            last = _recent_day(month, int(groups["day2"]), reference)
+            first = last.replace(day=int(groups["day"]))
+            if first > last:
+                return None
+            return _mention(match, first, last, "day", relation)
+        if name == "month_range":
+            first_month = MONTHS[groups["month"].lower()]
+            last_month = MONTHS[groups["month2"].lower()]
+            year = reference.year if last_month <= reference.month else reference.year - 1
+            first_year = year if first_month <= last_month else year - 1
+            first, _ = _month_span(first_year, first_month)
+            _, last = _month_span(year, last_month)
+            return _mention(match, first, last, "month", relation)
         if name in {"day_month", "month_day"}:
             month = MONTHS[groups["month"].lower()]
             day = _recent_day(month, int(groups["day"]), reference)

@@ -6,10 +6,12 @@ one-to-one, best pairs first. The management command that loads answer keys from
 builds ``KeyEvent`` values and calls ``evaluate``; this module knows nothing of Django.
 """
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
+from timeline.extraction.figures import fatality_total
 from timeline.extraction.propose import Proposal
 from timeline.extraction.sentences import split_sentences
 from timeline.extraction.triggers import EVENT_TYPES
@@ -223,3 +225,126 @@ def _ratio(numerator: int, denominator: int) -> str:
     if not denominator:
         return "n/a"
     return f"{numerator}/{denominator} = {numerator / denominator:.2f}"
+
+
+# --- ACLED's coding of its own notes as an answer key ------------------------------------
+
+
+@dataclass
+class AcledAgreement:
+    """How often the extractor, reading an ACLED row's notes, agrees with ACLED's coding.
+
+    Every row counts in every denominator; a row with no proposal disagrees on all three.
+    - type: a proposal has ACLED's type (mapped to ours by timeline/acled.py); ``top_type``
+      is the stricter reading, the most confident proposal has it;
+    - date: the proposal of ACLED's type (else the first) overlaps ACLED's date span and,
+      for a day-precise row, starts on ACLED's day;
+    - fatalities: the killed figures of all proposals add up (``fatality_total``) to
+      ACLED's fatalities.
+
+    Read as an answer key (one event per row), the same counts give precision (proposals
+    of the row's type and dates, at most one per row, over all proposals), recall (rows
+    so matched), F1, the exact-date rate and figure accuracy of the matched rows.
+    """
+
+    rows: int = 0
+    rows_without_proposal: int = 0
+    proposals: int = 0
+    type_agreements: int = 0
+    top_type_agreements: int = 0
+    date_agreements: int = 0
+    fatality_agreements: int = 0
+    rows_by_type: Counter = field(default_factory=Counter)
+    type_agreements_by_type: Counter = field(default_factory=Counter)
+    matched_rows: int = 0
+    matched_exact_dates: int = 0
+    matched_fatalities: int = 0
+    problems: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def as_score(self) -> TypeScore:
+        """Rows as key events: a row is matched by a proposal of its type and dates."""
+        return TypeScore(
+            "ACLED notes",
+            self.matched_rows,
+            self.proposals - self.matched_rows,
+            self.rows - self.matched_rows,
+        )
+
+    def share(self, count: int) -> float:
+        return count / self.rows if self.rows else 0.0
+
+    @property
+    def type_agreement(self) -> float:
+        return self.share(self.type_agreements)
+
+    @property
+    def top_type_agreement(self) -> float:
+        return self.share(self.top_type_agreements)
+
+    @property
+    def date_agreement(self) -> float:
+        return self.share(self.date_agreements)
+
+    @property
+    def fatality_agreement(self) -> float:
+        return self.share(self.fatality_agreements)
+
+    def format(self) -> str:
+        """A printable table: the three agreements, then type agreement per ACLED type."""
+        lines = [
+            f"rows: {self.rows} ({len(self.problems)} unreadable rows left out), "
+            f"proposals: {self.proposals}, rows with no proposal: {self.rows_without_proposal}",
+            f"date agreement:     {_ratio(self.date_agreements, self.rows)}",
+            f"type agreement:     {_ratio(self.type_agreements, self.rows)}"
+            f"   (most confident proposal: {_ratio(self.top_type_agreements, self.rows)})",
+            f"fatality agreement: {_ratio(self.fatality_agreements, self.rows)}",
+            f"as an answer key: precision {self.as_score.precision:.2f}, recall "
+            f"{self.as_score.recall:.2f}, F1 {self.as_score.f1:.2f}, exact date "
+            f"{_ratio(self.matched_exact_dates, self.matched_rows)}, figures "
+            f"{_ratio(self.matched_fatalities, self.matched_rows)}",
+            f"{'ACLED type (ours)':<26} {'rows':>6} {'type agrees':>12}",
+        ]
+        for type_slug, rows in sorted(self.rows_by_type.items()):
+            agreed = self.type_agreements_by_type[type_slug]
+            lines.append(f"{type_slug:<26} {rows:>6} {agreed / rows:>12.2f}")
+        lines.extend(f"left out: {problem}" for problem in self.problems[:10])
+        return "\n".join(lines)
+
+
+def score_acled_row(
+    agreement: AcledAgreement,
+    *,
+    type_slug: str,
+    date_start: date,
+    date_end: date | None,
+    deaths: int,
+    proposals: Sequence[Proposal],
+) -> None:
+    """Count one ACLED row (its type, dates and fatalities) against the proposals made
+    from its notes."""
+    agreement.rows += 1
+    agreement.proposals += len(proposals)
+    agreement.rows_by_type[type_slug] += 1
+    if not proposals:
+        agreement.rows_without_proposal += 1
+        return
+    figures = {(f.start, f.end): f for p in proposals for f in p.figures}.values()
+    if fatality_total(figures) == deaths:
+        agreement.fatality_agreements += 1
+    typed = [p for p in proposals if p.event_type == type_slug]
+    if typed:
+        agreement.type_agreements += 1
+        agreement.type_agreements_by_type[type_slug] += 1
+    if max(proposals, key=lambda p: p.confidence).event_type == type_slug:
+        agreement.top_type_agreements += 1
+    proposal = typed[0] if typed else proposals[0]
+    row_last = date_end or date_start
+    overlaps = proposal.date_start <= row_last and date_start <= proposal.date_last
+    if overlaps and (date_end is not None or proposal.date_start == date_start):
+        agreement.date_agreements += 1
+    if typed and overlaps:
+        agreement.matched_rows += 1
+        agreement.matched_exact_dates += proposal.date_start == date_start
+        agreement.matched_fatalities += fatality_total(figures) == deaths

@@ -125,7 +125,12 @@ _CODED_TOTAL = re.compile(
 _SUBSET_BEFORE = re.compile(r"(?i:\b(?:including|among them|among whom|of whom|of them)\s+$)")
 
 
-def find_figures(text: str, *, attributed_to: str | None = None) -> list[FigureMention]:
+def find_figures(
+    text: str,
+    *,
+    attributed_to: str | None = None,
+    date_spans: list[tuple[int, int]] | None = None,
+) -> list[FigureMention]:
     """Find reported figures in ``text``; each span covers the figure's words exactly.
 
     Recognises qualifiers ("more than", "at least", "about", "up to"), ranges ("between 10
@@ -133,9 +138,12 @@ def find_figures(text: str, *, attributed_to: str | None = None) -> list[FigureM
     Hamas targets") or a kind word after it ("5 fatalities", "30 people were killed"),
     single people ("killing a man and his two children" is 3) and ACLED coder totals.
     Parts of a count already given ("including 7 children") are not figures of their own.
+    Numbers inside dates are not figures; ``date_spans`` saves finding the dates again.
     """
     figures: list[FigureMention] = []
-    taken: list[tuple[int, int]] = [(m.start, m.end) for m in find_dates(text, date.today())]
+    if date_spans is None:
+        date_spans = [(m.start, m.end) for m in find_dates(text, date.today())]
+    taken: list[tuple[int, int]] = list(date_spans)
     for match in _CODED_TOTAL.finditer(text):
         number = int(match.group("n1") or match.group("n2"))
         qualifier: Qualifier = "at-least" if match.group("least") else "exact"

@@ -10,9 +10,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Literal
 
 from timeline.extraction.attribution import find_attribution
+from timeline.extraction.background import (
+    is_background,
+    is_habitual,
+    mentions_earlier_occasion,
+    titled_speaker,
+)
+from timeline.extraction.casing import reading_copy
 from timeline.extraction.dates import (
     DateMention,
     DurationMention,
@@ -60,6 +68,17 @@ class Proposal:
     figures: tuple[FigureMention, ...]
     evidence: tuple[EvidenceSpan, ...]
     confidence: float
+    # New actors a reader would add: speakers found by their title ("President X said").
+    new_actors: tuple[str, ...] = ()
+    sentence_index: int = 0
+    # A capitalised place after "in", "near" or "the town of" that the gazetteer does not
+    # know: enough to keep strikes in two towns apart.
+    place_hint: str | None = None
+    # Every trigger is a definite noun ("the attack", "last night's bombing"): the
+    # sentence refers back to an event already reported.
+    refers_back: bool = False
+    # Dated by a mention of its own (not the sentence's frame or the publication date).
+    own_date: bool = True
 
     @property
     def date_last(self) -> date:
@@ -84,10 +103,20 @@ _FIGURE_HOMES: dict[str, tuple[EventType, ...]] = {
     "arrested": ("military-strike", "armed-clash", "statement"),
 }
 _BASE_CONFIDENCE: dict[EventType, float] = {"statement": 0.4}
+# Tolls and strikes a sentence recaps ("so far this year", "since 2015") are background.
+_TOLL_TYPES: frozenset[EventType] = frozenset({"casualty-report", "military-strike", "armed-clash"})
+# A casualty sentence that points back at the strike before it ("in the attack", "as a
+# result") gives that strike's toll rather than a report of its own.
+_POINTS_BACK = re.compile(
+    r"\b(?:the|this|that|these|both)\s+(?:\w+\s+)?(?:attacks?|explosions?|blasts?|bombings?|"
+    r"strikes?|raids?|ambush|action|incident|assault|clash(?:es)?)\b|\bas a result\b",
+    re.IGNORECASE,
+)
 # Words that refer back to a time already given: "Israel has since resumed …", "on the same
 # day". A "since" that opens its own date ("since March") is a date mention instead.
 _ANAPHORIC_TIME = re.compile(
-    r"\b(?P<since>since(?:\s+then)?)\b|\b(?P<same>(?:on\s+)?(?:the\s+same|that)\s+day)\b"
+    r"\b(?P<since>since(?:\s+then)?)\b|\b(?P<same>(?:on\s+)?(?:the\s+same|that)\s+day|"
+    r"(?:during|in|over)\s+the\s+same\s+(?:period|month|week|time))\b"
     r"|\b(?P<next>(?:on\s+)?the\s+(?:following|next)\s+day|the\s+day\s+after)\b",
     re.IGNORECASE,
 )
@@ -131,17 +160,22 @@ def propose_events(
     the text that are ``same_event`` are merged, their evidence kept side by side.
     """
     dateline_slug = gazetteer.slug_for(dateline, "location") if dateline else None
+    reading = reading_copy(text)
     proposals: list[Proposal] = []
     last_date: DateMention | None = None
     paragraph_date: DateMention | None = None
     previous_end = 0
-    for sentence in split_sentences(text):
-        if re.search(r"\n[ \t]*\n", text[previous_end : sentence.start]):
+    quoted = _quoted_speech(reading)
+    for index, sentence in enumerate(split_sentences(reading)):
+        if re.search(r"\n[ \t]*\n", reading[previous_end : sentence.start]):
             paragraph_date = None
         previous_end = sentence.end
-        context = _SentenceContext.read(sentence, published, gazetteer, last_date)
-        proposals.extend(_propose_for_sentence(context, paragraph_date, published, dateline_slug))
-        if context.dates:
+        original = text[sentence.start : sentence.end]
+        context = _SentenceContext.read(sentence, original, published, gazetteer, last_date)
+        context = _without_quoted_events(context, quoted)
+        found = _propose_for_sentence(context, paragraph_date, published, dateline_slug)
+        proposals.extend(replace(p, sentence_index=index) for p in found)
+        if context.dates and not context.recap:
             last_date = context.dates[-1]
             paragraph_date = last_date
     return _merge_same_events(proposals)
@@ -196,29 +230,54 @@ class _SentenceContext:
     entities: tuple[EntityMention, ...]
     figures: tuple[FigureMention, ...]
     attributed_to: str | None
+    reading: str = ""
+    speaker: tuple[int, int, str] | None = None
+    recap: bool = False
 
     @classmethod
     def read(
         cls,
         sentence: Sentence,
+        original: str,
         published: date,
         gazetteer: Gazetteer,
         last_date: DateMention | None,
     ) -> "_SentenceContext":
+        """Read a sentence: cues from ``sentence.text`` (the readable copy), names and
+        quotes from ``original`` (the same characters as the article)."""
         text = sentence.text
-        dates = tuple(find_dates(text, published))
-        attribution = find_attribution(text)
+        # A date after publication belongs to something still to come ("the elections,
+        # which will be held on 11 March"), never to an event the article reports.
+        every_date = find_dates(text, published)
+        dates = tuple(d for d in every_date if d.date_start <= published)
+        attribution = find_attribution(original)
+        source = attribution.source if attribution else None
+        background = is_background(text)
+        # "has repeatedly bombed … since 12 September" is a series with a date: reported.
+        habitual = (
+            is_habitual(text) and not any(d.precision == "day" for d in dates)
+        ) or mentions_earlier_occasion(text)
         return cls(
-            sentence=sentence,
+            sentence=Sentence(sentence.start, sentence.end, original),
+            reading=text,
             dates=dates,
             anaphoric=tuple(_anaphoric_dates(text, dates, last_date)),
             durations=tuple(find_durations(text)),
-            triggers=tuple(t for t in find_triggers(text) if t.asserted),
-            entities=tuple(gazetteer.find(text)),
+            triggers=tuple(
+                t
+                for t in find_triggers(text)
+                if t.asserted and not habitual and not (background and t.event_type in _TOLL_TYPES)
+            ),
+            entities=tuple(e for e in gazetteer.find(original) if text[e.start : e.end].strip()),
             figures=tuple(
-                find_figures(text, attributed_to=attribution.source if attribution else None)
+                replace(f, text=original[f.start : f.end])
+                for f in find_figures(
+                    text, attributed_to=source, date_spans=[(d.start, d.end) for d in every_date]
+                )
             ),
             attributed_to=attribution.attribution_text() if attribution else None,
+            speaker=titled_speaker(original, text),
+            recap=background or habitual,
         )
 
 
@@ -235,21 +294,49 @@ def _propose_for_sentence(
     for trigger in triggers:
         by_type.setdefault(trigger.event_type, []).append(trigger)
     mentions = list(context.dates) + list(context.anaphoric)
-    owners = {id(m): _nearest(m.start, m.end, triggers) for m in mentions}
+    owners = {id(m): _owner(context.reading, m, triggers) for m in mentions}
     framing = min(mentions, key=lambda m: m.start, default=None)
     if framing is not None and framing.start > min(t.start for t in triggers):
         framing = None
     proposals = []
+    groups: list[tuple[EventType, list[TriggerMatch], tuple[int, int] | None]] = []
     for event_type, typed in by_type.items():
+        if event_type in _VIOLENT or event_type == "casualty-report":
+            groups.extend(
+                (event_type, subset, part) for subset, part in _split_by_place(context, typed)
+            )
+        else:
+            groups.append((event_type, typed, None))
+    for event_type, typed, part in groups:
         owned = [m for m in mentions if owners[id(m)].event_type == event_type]
+        if part is not None:
+            owned = [m for m in owned if part[0] <= m.start < part[1]] or owned
         mention = min(owned, key=lambda m: _distance(m.start, m.end, typed), default=None)
         date_source = "own" if mention else "framing" if framing else "narrative"
         mention = mention or framing or paragraph_date
         date_start, date_end, precision = _event_dates(context, typed, mention, published)
+        if (
+            event_type in _VIOLENT
+            and date_end is not None
+            and (date_end - date_start).days > 7
+            and (
+                any(f.kind in ("killed", "injured") for f in context.figures)
+                or _CASUALTY_WORD.search(context.reading)
+            )
+        ):
+            # A toll over a month of attacks is a report of casualties, not one strike.
+            proposed_type: EventType = "casualty-report"
+        else:
+            proposed_type = event_type
         location = _location(context, typed)
+        sentence_part = context.sentence.text[part[0] : part[1]] if part else context.sentence.text
+        hint = None if location else _place_hint(sentence_part)
         if location is None and event_type in _DATELINE_TYPES:
             location = dateline_slug
         figures = _figures_for(event_type, by_type, context.figures)
+        if part is not None:
+            figures = [f for f in figures if part[0] <= f.start < part[1]]
+        event_type = proposed_type
         proposals.append(
             Proposal(
                 event_type=event_type,
@@ -269,6 +356,15 @@ def _propose_for_sentence(
                     ),
                 ),
                 confidence=_confidence(event_type, date_source, mention, location, figures),
+                place_hint=hint,
+                refers_back=bool(
+                    (_EVENT_NOUN.fullmatch(typed[0].text) or event_type == "casualty-report")
+                    and _DEFINITE.search(context.reading, 0, typed[0].start)
+                ),
+                own_date=date_source == "own",
+                new_actors=(context.speaker[2],)
+                if event_type == "statement" and context.speaker
+                else (),
             )
         )
     return proposals
@@ -279,16 +375,32 @@ def _event_triggers(context: _SentenceContext) -> list[TriggerMatch]:
     actors = [e for e in context.entities if e.kind == "actor"]
     # A statement needs a known actor as its speaker: an outlet's "the BBC reported" or
     # unnamed officials' "said" alone does not make a party's statement.
+    speaker = context.speaker
     spoken = [
         t
         for t in context.triggers
         if t.event_type == "statement"
-        and any(_subject_start(text, t.start) <= a.start < t.start for a in actors)
+        and (
+            any(_subject_start(text, t.start) <= a.start < t.start for a in actors)
+            or (speaker is not None and speaker[1] <= t.start)
+        )
     ]
     strong = [t for t in context.triggers if t.event_type != "statement"]
     if not strong:
         return spoken[:1]
+    # Talks and truces are named far more often than they happen: "the negotiation
+    # process", "a negotiated solution", "the agreement on a cease-fire". They are events
+    # when something is done to them near the word: held, started, resumed, agreed, ended.
+    strong = [
+        t
+        for t in strong
+        if t.event_type not in _REALIZED
+        or _REALIZED[t.event_type].search(context.reading[max(0, t.start - 80) : t.end + 80])
+    ]
     kinds = {t.event_type for t in strong}
+    if "negotiation" in kinds:
+        # "met with U.S. officials … in the latest round of talks": the talks.
+        strong = [t for t in strong if t.event_type != "diplomatic-meeting"]
     if kinds & _VIOLENT:
         # Casualties of a strike or clash are its figures, not a separate report.
         strong = [t for t in strong if t.event_type != "casualty-report"]
@@ -351,7 +463,7 @@ def _event_dates(
         context.durations, key=lambda d: _distance(d.start, d.end, triggers), default=None
     )
     if duration is not None and _distance(duration.start, duration.end, triggers) <= 30:
-        text = context.sentence.text
+        text = context.reading
         began = mention.relation == "since" or re.search(
             r"\b(?:began|begun|started|imposed|launched|beginning)\b\s*$",
             text[max(0, mention.start - 25) : mention.start],
@@ -361,7 +473,58 @@ def _event_dates(
         else:
             start, end = anchor_duration(duration, end=mention.anchor)
         return start, end, "approximate"
+    if (
+        mention.relation == "since"
+        and mention.date_end is None
+        and re.match(r"(?i)(?:since|from)\s+\S*\d|(?:since|from)\s+\w+\s+\d", mention.text)
+        and mention.date_start < published
+    ):
+        # "Strikes since Oct 7 have killed …": from that day until the article's.
+        return mention.date_start, published, "approximate"
     return mention.date_start, mention.date_end, mention.precision
+
+
+# Where one sentence passes from one incident to the next: "…, while a car bomb in the
+# town of Tarmiyah …", "…; in Kirkuk, …".
+_INCIDENT_BREAK = re.compile(
+    r";|,\s+(?:while|whereas|meanwhile)\s|\s--\s|,\s+and\s+(?:in|at|near|an?|another)\s",
+    re.IGNORECASE,
+)
+
+
+def _split_by_place(
+    context: _SentenceContext, typed: list[TriggerMatch]
+) -> list[tuple[list[TriggerMatch], tuple[int, int] | None]]:
+    """The triggers of one type, split where the sentence moves to another place.
+
+    One group (the whole sentence) unless two parts of the sentence each hold a trigger
+    and name different places (a known location, or a capitalised place after "in").
+    """
+    text = context.sentence.text
+    cuts = [0, *(m.start() for m in _INCIDENT_BREAK.finditer(context.reading)), len(text)]
+    parts = [(a, b) for a, b in pairwise(cuts) if b > a]
+    grouped: list[tuple[list[TriggerMatch], tuple[int, int], str | None]] = []
+    for start, end in parts:
+        inside = [t for t in typed if start <= t.start < end]
+        places = [
+            e.slug for e in context.entities if e.kind == "location" and start <= e.start < end
+        ]
+        place = places[0] if places else _place_hint(text[start:end])
+        if inside:
+            grouped.append((inside, (start, end), place))
+        elif grouped and place is None:
+            continue
+    named = {place for _, _, place in grouped if place}
+    if len(grouped) < 2 or len(named) < 2:
+        return [(typed, None)]
+    result: list[tuple[list[TriggerMatch], tuple[int, int] | None]] = []
+    for inside, span, place in grouped:
+        if place is None and result:
+            previous, (start, _) = result[-1]
+            result[-1] = (previous + inside, (start, span[1]))
+        else:
+            result.append((inside, span))
+    return result
 
 
 def _location(context: _SentenceContext, triggers: list[TriggerMatch]) -> str | None:
@@ -436,17 +599,147 @@ def _merge_same_events(proposals: list[Proposal]) -> list[Proposal]:
     merged: list[Proposal] = []
     for proposal in proposals:
         for index, existing in enumerate(merged):
-            if same_event(existing, proposal):
-                merged[index] = merge_proposals(existing, proposal)
+            if same_event(existing, proposal) or _continues(existing, proposal):
+                combined = merge_proposals(existing, proposal)
+                if existing.event_type == "casualty-report" != proposal.event_type:
+                    # A toll told first, then the strike it came from: the strike.
+                    combined = replace(combined, event_type=proposal.event_type)
+                merged[index] = replace(
+                    combined,
+                    sentence_index=proposal.sentence_index,
+                    place_hint=existing.place_hint or proposal.place_hint,
+                )
                 break
         else:
             merged.append(proposal)
     return merged
 
 
+def _continues(earlier: Proposal, later: Proposal) -> bool:
+    """True when ``later`` goes on reporting ``earlier``'s event: within three sentences
+    (or anywhere, when it refers back with "the attack"), overlapping dates, no other
+    place named, and the same type, or a strike or clash and its casualties."""
+    if later.sentence_index - earlier.sentence_index > 3 and not later.refers_back:
+        return False
+    overlap = not (later.date_start > earlier.date_last or earlier.date_start > later.date_last)
+    if not overlap and not (later.refers_back and not later.own_date):
+        return False
+    if earlier.location_slug and later.location_slug:
+        if earlier.location_slug != later.location_slug:
+            return False
+    elif (
+        earlier.place_hint
+        and later.place_hint
+        and earlier.place_hint != later.place_hint
+        and not later.refers_back
+    ):
+        return False
+    if earlier.event_type == later.event_type == "statement":
+        # The same speaker going on, unnamed: "he added", "the guerrilla leader said".
+        return not later.actors and not later.new_actors
+    if earlier.event_type == later.event_type:
+        return True
+    kinds = {earlier.event_type, later.event_type}
+    if kinds <= _VIOLENT:
+        return later.refers_back
+    if "casualty-report" not in kinds or not kinds & _VIOLENT:
+        return False
+    if later.refers_back:
+        return True
+    casualties = earlier if earlier.event_type == "casualty-report" else later
+    return any(_POINTS_BACK.search(e.quote) for e in later.evidence) or (
+        casualties is later and not casualties.figures
+    )
+
+
+_REALIZED: dict[EventType, re.Pattern[str]] = {
+    "negotiation": re.compile(
+        r"\b(?:held|hold|holds|holding|began|begun|begin|begins|started|start|starts|"
+        r"resumed|resume|resumes|took place|take place|taking place|opened|concluded|"
+        r"ended|met|meet|meets|meeting|attended|attend|round of|rounds of|sat down|"
+        r"broke down|collapsed|stalled|suspended|negotiated with|negotiating with|hosted|"
+        r"hosts|host|joined|joins|join|mediated|brokered|chaired|led|wrapped up)\b",
+        re.IGNORECASE,
+    ),
+    "ceasefire": re.compile(
+        r"\b(?:took effect|takes effect|came into (?:force|effect)|agreed|agree|announced|"
+        r"declared|signed|brokered|reached|began|begun|started|ended|collapsed|broke down|"
+        r"expired|violated|violation|holding|held|extended|implemented|implementation|"
+        r"in place|in effect|observed|observing|rejected|rejects|accepted|accepts|"
+        r"breached|breach|truce talks|called off)\b",
+        re.IGNORECASE,
+    ),
+}
+_CASUALTY_WORD = re.compile(r"\b(?:casualt\w*|killed|dead|deaths?|wounded|injured)\b", re.I)
+_EVENT_NOUN = re.compile(
+    r"(?i:attacks?|assaults?|bombings?|explosions?|blasts?|strikes?|air ?strikes?|raids?|"
+    r"ambush(?:es)?|clash(?:es)?|offensive|fighting|incident|killings?|shootings?|"
+    r"(?:car|truck|roadside|suicide) bomb(?:s|ing)?|talks|meeting|negotiations|truce|"
+    r"cease-?fire|siege|blockade)"
+)
+_DEFINITE = re.compile(
+    r"\b(?:the|this|that|these|those|its|their|both|(?:last night|yesterday|\w+day)['’]s)\s+"
+    r"(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_PLACE_HINT = re.compile(
+    r"\b(?:in|near|outside|at)\s+(?:the\s+(?:\w+\s+)?(?:town|city|village|province|district|"
+    r"neighbou?rhoods?|area|region|department)\s+of\s+)?(?:the\s+)?"
+    r"(?:(?!(?:said|says|told|was|were|is|are|has|have|had|and|or|by|of|when|where)\b)"
+    r"[a-z][\w-]*\s+){0,3}?"
+    r"(?P<place>[A-Z][a-z][\w'’-]*(?:\s+[A-Z][a-z][\w'’-]*){0,2})"
+)
+_NOT_PLACES = frozenset(
+    {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+     "January", "February", "March", "April", "May", "June", "July", "August",
+     "September", "October", "November", "December", "The", "A", "An"}
+)  # fmt: skip
+
+
+def _place_hint(text: str) -> str | None:
+    for match in _PLACE_HINT.finditer(text):
+        place = match.group("place")
+        if place.split()[0] not in _NOT_PLACES:
+            return place.lower()
+    return None
+
+
 def _same_phrase(text: str, entity: EntityMention, trigger: TriggerMatch) -> bool:
     low, high = sorted((entity.start, trigger.start))
     return _PHRASE_BREAK.search(text, low, max(high, low)) is None
+
+
+_QUOTE = re.compile(r"“[^”]*”|\"[^\"\n]*\"")
+
+
+def _quoted_speech(text: str) -> list[tuple[int, int]]:
+    """Spans of direct speech: quotations of five words or more (not a "scare quote")."""
+    return [m.span() for m in _QUOTE.finditer(text) if len(m.group(0).split()) >= 5]
+
+
+def _without_quoted_events(
+    context: "_SentenceContext", quoted: list[tuple[int, int]]
+) -> "_SentenceContext":
+    """Leave out events told inside someone's direct speech ("they are targeting
+    everything", "we are starting a new stage"): the speech is the speaker's statement,
+    not the article's report of an event."""
+    offset = context.sentence.start
+    kept = tuple(
+        t
+        for t in context.triggers
+        if t.event_type == "statement" or not any(a <= offset + t.start < b for a, b in quoted)
+    )
+    return replace(context, triggers=kept) if len(kept) != len(context.triggers) else context
+
+
+def _owner(text: str, mention: DateMention, triggers: Sequence[TriggerMatch]) -> TriggerMatch:
+    """The trigger a date belongs to: the nearest, except that a possessive date
+    ("last night's dynamite attack", "Monday's bombing") belongs to the noun after it."""
+    if text[mention.end : mention.end + 2] in ("'s", "’s"):
+        following = [t for t in triggers if t.start >= mention.end]
+        if following:
+            return following[0]
+    return _nearest(mention.start, mention.end, triggers)
 
 
 def _nearest(start: int, end: int, triggers: Sequence[TriggerMatch]) -> TriggerMatch:

@@ -20,7 +20,9 @@ MONTH_ABBREVIATIONS = frozenset(
 # Blank lines separate paragraphs; a sentence never runs across one.
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 # A candidate end: terminal punctuation, any closing quotes or brackets, then whitespace.
-_CANDIDATE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")
+_CANDIDATE_END = re.compile(
+    r"[.!?]+[\"'”’)\]]*(?=\s)|(?<=[a-z)”\"])[.!?]+[\"”]?(?=[\"“]?[A-Z][a-z])"
+)
 # Dotted initialisms ("U.N.", "U.S.", "e.g.", "i.e.") and single initials ("J.").
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.){2,}$|^[A-Z]\.$")
 
@@ -65,7 +67,7 @@ def _split_paragraph(text: str, start: int, end: int) -> list[Sentence]:
 
 
 def _is_boundary(text: str, punctuation_start: int, boundary: int, limit: int) -> bool:
-    following = re.compile(r"\s+(\S)").match(text, boundary, limit)
+    following = re.compile(r"\s*(\S)").match(text, boundary, limit)
     if following is None:
         return False
     next_char = following.group(1)

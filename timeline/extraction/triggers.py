@@ -61,11 +61,15 @@ class TriggerMatch:
 # insisted on", "Hamas is holding out for". Statements whatever else the sentence reports.
 POSITION_VERBS = (
     r"reject(?:s|ed|ing)?|insist(?:s|ed|ing)?(?: on)?|(?:hold(?:s|ing)?|held) out for|"
-    r"vow(?:s|ed)|warn(?:s|ed)|condemn(?:s|ed)"
+    r"vow(?:s|ed)|warn(?:s|ed)|condemn(?:s|ed)|claim(?:s|ed)? responsibility|"
+    r"(?:hold|holds|held) (?:\w+ ){1,4}responsible|blam(?:e|es|ed)|accus(?:e|es|ed)|"
+    r"denounc(?:e|es|ed)|deplor(?:e|es|ed)|urg(?:e|es|ed)|demand(?:s|ed)|admit(?:s|ted)|"
+    r"propos(?:e|es|ed)|deni(?:es|ed)|pledg(?:e|es|ed)|promis(?:e|es|ed)|assert(?:s|ed)|"
+    r"stress(?:es|ed)"
 )
 _LIFT = r"(?:lift(?:s|ed|ing)?|eas(?:e|es|ed|ing)|relax(?:es|ed|ing)?|loosen(?:s|ed|ing)?)"
 _CLOSURE = r"(?:blockades?|sieges?|restrictions|closures?|aid ban)"
-_TROOPS = r"(?:troops|soldiers|forces|infantry|tanks?|vehicles?|bulldozers?|positions?|patrols?|units?|carriers?|military\s+\w+)"  # noqa: E501
+_TROOPS = r"(?:troops|soldiers|forces|infantry|tanks?|vehicles?|bulldozers?|positions?|patrols?|units?|carriers?|battalions?|brigades?|garrisons?|military\s+\w+)"  # noqa: E501
 # Lexicon: (pattern, type). A type of None marks a phrase that contains a trigger word but
 # reports no event of its own (a "ceasefire proposal" is a topic of talks, not a truce);
 # matching it first keeps its trigger word from firing. Longest match wins.
@@ -90,12 +94,15 @@ _LEXICON: tuple[tuple[str, EventType | None], ...] = (
     (r"bomb(?:ed|ing|ings|arded|ardment|ardments)|offensive|drones?", "military-strike"),
     (r"fired(?: \w+){0,3} (?:shells|missiles|rockets|mortars?|rounds|projectiles|bullets)", "military-strike"),  # noqa: E501
     (r"fired (?:at|on|upon|toward|towards)|opened fire|shot|shooting|sniped|gunfire", "military-strike"),  # noqa: E501
+    (r"(?:car|truck|roadside|suicide|parcel|letter|nail|barrel) bomb(?:s|ings?)?|bombs? (?:exploded|went off|blasts?|attacks?)|explosions?|blasts?|exploded|IED (?:blast|explosion|attack)s?", "military-strike"),  # noqa: E501
     (r"blew up|blown up|demolished|demolition|detonated|bulldozed|set fire|burned down|controlled explosions?", "military-strike"),  # noqa: E501
-    (r"attack(?:s|ed|ing)?|raid(?:s|ed)?|invaded|incursion", "military-strike"),
+    (r"attack(?:s|ed|ing)?|assault(?:s|ed)?|raid(?:s|ed)?|invaded|incursion", "military-strike"),
     # armed clashes: fighting between armed groups, including attacks on troops
     (r"armed clash(?:es)?|clash(?:es|ed)?|fighting|fought|firefights?|gun ?battles?", "armed-clash"),  # noqa: E501
     (r"exchanged (?:gun)?fire|(?:an )?exchange of (?:gun)?fire|ambush(?:ed|es)?|engaged", "armed-clash"),  # noqa: E501
-    (rf"(?:attacked|ambushed|clashed with)(?: (?:the|an?|\w+)){{0,3}} {_TROOPS}", "armed-clash"),
+    (rf"(?:attacked|attacking|attacks? (?:on|against)|ambushed|clashed with|clashing with)(?: (?:the|an?|\w+)){{0,4}} {_TROOPS}", "armed-clash"),  # noqa: E501
+    (rf"{_TROOPS}(?: \w+){{0,3}} (?:was|were|has been|have been|had been) (?:attacked|ambushed|repelled)", "armed-clash"),  # noqa: E501
+    (r"repell?(?:ed|ing)|counterattack(?:s|ed)?", "armed-clash"),
     # casualties
     (r"kill(?:ed|ing|s)?|dead|died|deaths?|fatalit(?:y|ies)|casualties", "casualty-report"),
     (r"injur(?:ed|ing|ies|y)|wound(?:ed|ing)", "casualty-report"),
@@ -105,7 +112,11 @@ _LEXICON: tuple[tuple[str, EventType | None], ...] = (
     # humanitarian aid: a blockade lifted or eased lets aid in again
     (rf"(?:(?:partially|partly|fully|gradually) )?{_LIFT}(?: (?:the|its|their|a|an|this))?(?: (?:partial|total|full|naval|\w+-(?:week|month|year)(?:-long)?))? {_CLOSURE}(?: on (?:humanitarian |the entry of )?aid)?", "humanitarian-aid"),  # noqa: E501
     # humanitarian aid
-    (r"(?:humanitarian )?aid(?: trucks| convoys?| deliveries| shipments| supplies)?|humanitarian|relief supplies", "humanitarian-aid"),  # noqa: E501
+    (r"(?:humanitarian |food |medical )aid(?: trucks| convoys?| deliveries| shipments| supplies)?|aid (?:trucks|convoys?|deliveries|shipments|supplies|drops?|flights?|workers? delivered)|relief (?:supplies|convoys?|deliveries)|air-?drops?", "humanitarian-aid"),  # noqa: E501
+    # phrases that hold a trigger word but report no event
+    (r"accidental(?:ly)? (?:\w+ )?(?:explosions?|blasts?|detonations?)|detonated accidentally|(?:bomb|explosive)s? (?:\w+ )?(?:disposal|squad|experts?)|releas\w* (?:\w+ ){0,2}(?:figures|data|information|details|names|statements?|videos?|footage|reports?)", None),  # noqa: E501
+    (r"negotiated (?:\w+ )?(?:settlement|solution|agreement|deal|end|exit)", None),
+    (r"humanitarian (?:zones?|corridors?|situation|crisis|law|workers?|organi[sz]ations?|groups?|agenc(?:y|ies)|coordinator|chief|affairs)|military (?:aid|assistance)|(?:community|town|village|party|cabinet|board|council|news) meetings?|news conference|death threats?|(?:after|following) (?:a|the) (?:general )?medical examination,? (?:he|she) was released", None),  # noqa: E501
     # ceasefire
     (r"(?:cease-?fire|truce) (?:proposals?|plans?|offers?|terms|framework|drafts?|demands?|efforts?|mediators?|negotiators?)", None),  # noqa: E501
     (r"cease-?fires?|truces?|armistice", "ceasefire"),
@@ -145,7 +156,8 @@ _HYPOTHETICAL_CUES = re.compile(
     r"committed to|commitment to|call(?:s|ed)? for|demand(?:s|ed)?|push(?:es|ed|ing)? for|"
     r"efforts? to|bid to|try(?:ing)? to|tried to|attempt(?:s|ed)? to|expected to|likely to|"
     r"possible|potential|proposed|prospects? (?:of|for)|missions?|goals?|objectives?|"
-    r"conditions? for|in exchange for)\b"
+    r"conditions? for|in exchange for|opportunity for|chance (?:for|of)|"
+    r"ask(?:s|ed|ing)?|urg(?:e|es|ed|ing)|to (?:suspend|stop|halt|cease|resume))\b"
 )
 # Verbs in their base form after "to" are aims, not events: "headed to Washington to meet".
 _INFINITIVE = re.compile(r"\bto\s+$", re.IGNORECASE)
@@ -238,7 +250,18 @@ def _negated(text: str, start: int, end: int) -> bool:
     return _NEGATION_AFTER.match(text, end) is not None
 
 
+# A meeting or talks still to come: "the summit to be held on 10 December".
+_FUTURE_AFTER = re.compile(
+    r"\s*(?:\w+\s+){0,3}?(?:to be held|will be held|is to be held|scheduled|planned|"
+    r"is expected|are expected|due to (?:be|take)|"
+    r"(?:will|would|shall|is to|are to)\s+(?:cease|stop|end|halt|begin|start|resume))\b",
+    re.IGNORECASE,
+)
+
+
 def _hypothetical(text: str, start: int, end: int) -> bool:
+    if _FUTURE_AFTER.match(text, end):
+        return True
     before = text[clause_start(text, start) : start]
     if _HYPOTHETICAL_CUES.search(before):
         return True

@@ -25,7 +25,13 @@ from django.core.validators import URLValidator, validate_slug
 from django.db import transaction
 from django.utils.text import slugify
 
-from timeline.importing.fixture_format import ArticleSpec, FixtureError, Origin
+from timeline.importing.fixture_format import (
+    TOO_DEEP,
+    ArticleSpec,
+    FixtureError,
+    Origin,
+    forbidden_character,
+)
 from timeline.models import Article, content_hash
 from timeline.outlets import OutletIndex, link_article_outlets
 
@@ -108,6 +114,8 @@ def _article_spec(path: Path, number: int, line: str) -> ArticleSpec:
         record = json.loads(line)
     except json.JSONDecodeError as error:
         raise ValueError(f"not valid JSON: {error.msg} (column {error.colno})") from None
+    except RecursionError:
+        raise ValueError(TOO_DEEP) from None
     if not isinstance(record, dict):
         raise ValueError(f"expected a JSON object, got {type(record).__name__}")
     missing = [key for key in REQUIRED_KEYS if key not in record]
@@ -120,6 +128,8 @@ def _article_spec(path: Path, number: int, line: str) -> ArticleSpec:
     for key in record:
         if not isinstance(record[key], str):
             raise ValueError(f"{key} must be a string, not {type(record[key]).__name__}")
+        if problem := forbidden_character(record[key]):
+            raise ValueError(f"{key} holds {problem}; remove it")
     title = record["title"].strip()
     body = record["body"]
     if not title:

@@ -12,7 +12,9 @@ See fixtures/README.md for the format as an author sees it.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -53,6 +55,12 @@ DATE_RANGE_KEYS = {"start", "end", "precision"}
 EVENT_ACTOR_KEYS = {"actor", "role"}
 FIGURE_KEYS = {"kind", "low", "high", "qualifier", "attributed_to", "evidence"}
 EVIDENCE_KEYS = {"article", "quote", "occurrence", "attributed_to"}
+
+# Characters no fixture may hold, on any database: NUL (PostgreSQL refuses it in text, SQLite
+# would store it), the other C0 controls but tab, line feed and carriage return, and lone
+# surrogates (JSON's "\ud800" escape; they cannot be encoded to UTF-8 at all).
+TOO_DEEP = "lists or mappings are nested too deeply to be a fixture"
+_FORBIDDEN_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 # A file that opens like this is meant to carry the raw header, so a bad header is an
 # error rather than a reason to take the whole file as body text.
@@ -247,20 +255,123 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
-def _read_text(path: Path) -> str:
+def _read_text(path: Path, origin: Origin | None = None) -> str:
     """The file's exact characters: no newline translation (offsets depend on them)."""
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise FixtureError(path, "", "no such file") from None
     except UnicodeDecodeError as error:
         raise FixtureError(path, "", f"not UTF-8 text (byte {error.start})") from None
     except OSError as error:
         raise FixtureError(path, "", f"cannot be read: {error.strerror}") from None
+    check_characters(text, origin or Origin(path, ""), "the file")
+    return text
+
+
+def forbidden_character(text: str) -> str | None:
+    """Where the first character a fixture may not hold is, and which: or None."""
+    match = _FORBIDDEN_CHARACTER.search(text)
+    if match is None:
+        return None
+    line = text.count("\n", 0, match.start()) + 1
+    column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+    code = ord(match.group())
+    kind = (
+        "a NUL character"
+        if code == 0
+        else "a lone surrogate"
+        if 0xD800 <= code <= 0xDFFF
+        else "a control character"
+    )
+    where = f"line {line}, column {column}" if "\n" in text else f"character {column}"
+    return f"{kind} (U+{code:04X}) at {where}"
+
+
+def check_characters(text: str, origin: Origin, what: str) -> None:
+    """Refuse NUL, control characters and lone surrogates, naming where the first one is."""
+    problem = forbidden_character(text)
+    if problem:
+        raise origin.error(f"{what} holds {problem}; remove it")
+
+
+def _check_document_characters(document: Any, path: Path) -> None:
+    """Every key and text value of a parsed document, checked without recursion.
+
+    JSON escapes ("\\u0000", "\\ud800") and YAML's ("\\0") reach here though the file's
+    own characters were clean; the message names the record and the key.
+    """
+    pending: list[tuple[Any, str, Any]] = [(document, "", None)]
+    while pending:
+        value, where, line = pending.pop()
+        line = getattr(value, "line", None) or line
+        if isinstance(value, str):
+            problem = forbidden_character(value)
+            if problem:
+                at = f" (line {line})" if line else ""
+                raise FixtureError(path, f"{where}{at}", f"holds {problem}; remove it")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                name = f"{where}.{key}" if where else str(key)
+                if isinstance(key, str) and (problem := forbidden_character(key)):
+                    raise FixtureError(path, where or "top level", f"a key holds {problem}")
+                pending.append((item, name, line))
+        elif isinstance(value, list):
+            pending.extend((item, f"{where}[{index}]", line) for index, item in enumerate(value))
+
+
+def _read_text_file(folder: Path, name: str, origin: Origin) -> tuple[Path, str]:
+    """A text_file, only from inside the fixture's own folder, and only a regular file.
+
+    Refused: absolute paths, any '..', a symlink (anywhere on the way) that leads out of
+    the folder, and anything but a regular file (a device, a FIFO, a folder): the
+    operator named the folder, not the rest of the server.
+    """
+    relative = Path(name)
+    if relative.is_absolute():
+        raise origin.error(f"text_file {name!r} is an absolute path; name a file in {folder}")
+    if ".." in relative.parts:
+        raise origin.error(f"text_file {name!r} leads out of the fixture's folder ('..')")
+    root = folder.resolve()
+    target = (root / relative).resolve()
+    if not target.is_relative_to(root):
+        raise origin.error(
+            f"text_file {name!r} is a link to {target}, outside the fixture's folder {root}"
+        )
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it.
+        descriptor = os.open(target, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        raise origin.error(f"text_file {folder / relative} does not exist") from None
+    except OSError as error:
+        raise origin.error(
+            f"text_file {folder / relative} cannot be read: {error.strerror}"
+        ) from None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise origin.error(f"text_file {folder / relative} is not a regular file")
+        with os.fdopen(os.dup(descriptor), "rb") as file:
+            data = file.read()
+    finally:
+        os.close(descriptor)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise origin.error(
+            f"text_file {folder / relative} is not UTF-8 text (byte {error.start})"
+        ) from None
+    check_characters(text, origin, f"text_file {folder / relative}")
+    return target, text
 
 
 def _load_document(path: Path) -> Any:
     text = _read_text(path)
+    document = _parse_document(path, text)
+    _check_document_characters(document, path)
+    return document
+
+
+def _parse_document(path: Path, text: str) -> Any:
     if path.suffix.lower() == ".json":
         try:
             return json.loads(text, object_pairs_hook=_json_object)
@@ -268,8 +379,12 @@ def _load_document(path: Path) -> Any:
             raise FixtureError(
                 path, "", f"not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}"
             ) from None
+        except RecursionError:
+            raise FixtureError(path, "", TOO_DEEP) from None
     try:
         return yaml.load(text, Loader=_StrictLoader)
+    except RecursionError:
+        raise FixtureError(path, "", TOO_DEEP) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -324,7 +439,7 @@ def read_raw_article(path: Path) -> ArticleSpec:
     if not slug:
         raise origin.error("the file name gives no slug; rename the file")
     try:
-        raw = parse_raw_article(_read_text(path))
+        raw = parse_raw_article(_read_text(path, origin))
     except RawArticleError as error:
         raise origin.error(f"bad raw article header: {error}") from None
     return ArticleSpec(
@@ -431,11 +546,13 @@ def _parse_article(path: Path, index: int, record: Any, fixture: FixtureFile) ->
     if given_text == ["text"]:
         text = _string(record, "text", origin, required=True)
     else:
-        text_path = path.parent / _string(record, "text_file", origin, required=True)
-        if not text_path.is_file():
-            raise origin.error(f"text_file {text_path} does not exist")
-        fixture.text_files.add(text_path.resolve())
-        text, published, dateline = _article_text_file(text_path, origin, published, dateline)
+        text_path, content = _read_text_file(
+            path.parent, _string(record, "text_file", origin, required=True), origin
+        )
+        fixture.text_files.add(text_path)
+        text, published, dateline = _article_text_file(
+            text_path, content, origin, published, dateline
+        )
     if published is None:
         raise origin.error("'published' is required (YYYY-MM-DD)")
     title = _string(record, "title", origin, required=True)
@@ -453,10 +570,9 @@ def _parse_article(path: Path, index: int, record: Any, fixture: FixtureFile) ->
 
 
 def _article_text_file(
-    text_path: Path, origin: Origin, published: date | None, dateline: str | None
+    text_path: Path, content: str, origin: Origin, published: date | None, dateline: str | None
 ) -> tuple[str, date | None, str | None]:
     """The body of a text_file; a raw header fills published and dateline left out."""
-    content = _read_text(text_path)
     if not _LOOKS_LIKE_HEADER.match(content):
         return content, published, dateline
     try:

@@ -214,6 +214,13 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
                 raise FixtureError(
                     path, "", f"no fixture files ({', '.join(sorted(suffixes))}) in this folder"
                 )
+            root = path.resolve()
+            for candidate in in_folder:
+                # The operator named this folder: a link in it leading elsewhere is refused.
+                if not candidate.resolve().is_relative_to(root):
+                    raise FixtureError(
+                        candidate, "", f"is a link to {candidate.resolve()}, outside {root}"
+                    )
             found.extend(in_folder)
         elif path.is_file():
             if path.suffix.lower() not in suffixes:

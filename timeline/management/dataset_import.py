@@ -6,6 +6,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from timeline.datasets.base import DatasetImportError, ImportResult
 from timeline.importing.progress import ProgressBar
+from timeline.management.exclusive_import import (
+    DEFAULT_WAIT_SECONDS,
+    ImportBusy,
+    exclusive_import,
+)
 
 
 class DatasetImportCommand(BaseCommand):
@@ -22,14 +27,25 @@ class DatasetImportCommand(BaseCommand):
             action="store_true",
             help="import the good rows and list the bad lines instead of aborting",
         )
+        parser.add_argument(
+            "--wait",
+            type=float,
+            default=DEFAULT_WAIT_SECONDS,
+            metavar="SECONDS",
+            help="how long to wait for another import to finish (default %(default)g)",
+        )
 
-    def handle(self, *args, path, skip_bad, **options):
+    def handle(self, *args, path, skip_bad, wait, **options):
         label = self.dataset.split()[0]
         bar = ProgressBar(self.stderr._out, label=label) if self.stderr.isatty() else None
         try:
-            result = self.importer(path=path, skip_bad=skip_bad, progress=bar)
+            # One import at a time; the tables are ANALYZEd after a successful one.
+            with exclusive_import(wait=wait, on_wait=self.say_waiting):
+                result = self.importer(path=path, skip_bad=skip_bad, progress=bar)
         except DatasetImportError as error:
             raise CommandError(str(error)) from error
+        except ImportBusy as busy:
+            raise CommandError(str(busy)) from busy
         finally:
             if bar:
                 bar.finish()
@@ -43,3 +59,6 @@ class DatasetImportCommand(BaseCommand):
                 f"{result.deaths:,} {self.deaths_noun}{skipped}."
             )
         )
+
+    def say_waiting(self) -> None:
+        self.stderr.write("Another import is running; waiting for it to finish…")

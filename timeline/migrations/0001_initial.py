@@ -6,182 +6,449 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Actor',
+            name="Actor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('name', models.CharField(max_length=300)),
-                ('kind', models.CharField(choices=[('state', 'State'), ('armed-group', 'Armed group'), ('person', 'Person'), ('organisation', 'Organisation'), ('civilians', 'Civilians'), ('other', 'Other')], default='other', max_length=20)),
-                ('aliases', models.TextField(blank=True, help_text='One per line; the extractor uses them.')),
-                ('country', models.CharField(blank=True, max_length=100)),
-                ('acled_type', models.CharField(blank=True, max_length=100, verbose_name='ACLED actor type')),
-                ('description', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                ("name", models.CharField(max_length=300)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("state", "State"),
+                            ("armed-group", "Armed group"),
+                            ("person", "Person"),
+                            ("organisation", "Organisation"),
+                            ("civilians", "Civilians"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "aliases",
+                    models.TextField(
+                        blank=True, help_text="One per line; the extractor uses them."
+                    ),
+                ),
+                ("country", models.CharField(blank=True, max_length=100)),
+                (
+                    "acled_type",
+                    models.CharField(blank=True, max_length=100, verbose_name="ACLED actor type"),
+                ),
+                ("description", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('title', models.CharField(max_length=500)),
-                ('outlet', models.CharField(blank=True, max_length=200)),
-                ('published', models.DateField(db_index=True)),
-                ('dateline', models.CharField(blank=True, max_length=200)),
-                ('url', models.URLField(blank=True, max_length=1000)),
-                ('text', models.TextField()),
-                ('language', models.CharField(default='en', max_length=16)),
-                ('content_hash', models.CharField(db_index=True, editable=False, max_length=64)),
-                ('imported_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                ("title", models.CharField(max_length=500)),
+                ("outlet", models.CharField(blank=True, max_length=200)),
+                ("published", models.DateField(db_index=True)),
+                ("dateline", models.CharField(blank=True, max_length=200)),
+                ("url", models.URLField(blank=True, max_length=1000)),
+                ("text", models.TextField()),
+                ("language", models.CharField(default="en", max_length=16)),
+                ("content_hash", models.CharField(db_index=True, editable=False, max_length=64)),
+                ("imported_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-published', 'slug'],
+                "ordering": ["-published", "slug"],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('title', models.CharField(max_length=500)),
-                ('summary', models.TextField(blank=True)),
-                ('date_start', models.DateField()),
-                ('date_end', models.DateField(blank=True, help_text='Empty for a single day.', null=True)),
-                ('date_last', models.DateField(db_index=True, editable=False)),
-                ('date_precision', models.CharField(choices=[('day', 'Day'), ('week', 'Week'), ('month', 'Month'), ('year', 'Year'), ('approximate', 'Approximate')], default='day', max_length=12)),
-                ('reported_on', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('published', 'Published'), ('rejected', 'Rejected')], db_index=True, default='proposed', max_length=10)),
-                ('notes', models.TextField(blank=True)),
-                ('external_id', models.CharField(blank=True, db_index=True, max_length=100)),
-                ('external_timestamp', models.BigIntegerField(blank=True, null=True)),
-                ('confidence', models.FloatField(blank=True, help_text="The extractor's confidence, for proposals.", null=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                ("title", models.CharField(max_length=500)),
+                ("summary", models.TextField(blank=True)),
+                ("date_start", models.DateField()),
+                (
+                    "date_end",
+                    models.DateField(blank=True, help_text="Empty for a single day.", null=True),
+                ),
+                ("date_last", models.DateField(db_index=True, editable=False)),
+                (
+                    "date_precision",
+                    models.CharField(
+                        choices=[
+                            ("day", "Day"),
+                            ("week", "Week"),
+                            ("month", "Month"),
+                            ("year", "Year"),
+                            ("approximate", "Approximate"),
+                        ],
+                        default="day",
+                        max_length=12,
+                    ),
+                ),
+                ("reported_on", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("published", "Published"),
+                            ("rejected", "Rejected"),
+                        ],
+                        db_index=True,
+                        default="proposed",
+                        max_length=10,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("external_id", models.CharField(blank=True, db_index=True, max_length=100)),
+                ("external_timestamp", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "confidence",
+                    models.FloatField(
+                        blank=True,
+                        help_text="The extractor's confidence, for proposals.",
+                        null=True,
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['date_start', 'id'],
+                "ordering": ["date_start", "id"],
             },
         ),
         migrations.CreateModel(
-            name='EventType',
+            name="EventType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('colour', models.CharField(max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9A-Fa-f]{6}$', 'Give a colour as #RRGGBB.')])),
-                ('symbol', models.CharField(blank=True, max_length=4)),
-                ('description', models.TextField(blank=True)),
-                ('acled_event_type', models.CharField(blank=True, max_length=100, verbose_name='ACLED event_type')),
-                ('acled_sub_event_type', models.CharField(blank=True, max_length=100, verbose_name='ACLED sub_event_type')),
-                ('plover_category', models.CharField(blank=True, max_length=30, verbose_name='PLOVER category')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "colour",
+                    models.CharField(
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^#[0-9A-Fa-f]{6}$", "Give a colour as #RRGGBB."
+                            )
+                        ],
+                    ),
+                ),
+                ("symbol", models.CharField(blank=True, max_length=4)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "acled_event_type",
+                    models.CharField(blank=True, max_length=100, verbose_name="ACLED event_type"),
+                ),
+                (
+                    "acled_sub_event_type",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="ACLED sub_event_type"
+                    ),
+                ),
+                (
+                    "plover_category",
+                    models.CharField(blank=True, max_length=30, verbose_name="PLOVER category"),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['order', 'name'],
+                "ordering": ["order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='EventActor',
+            name="EventActor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('party', 'Party'), ('initiator', 'Initiator'), ('target', 'Target'), ('mediator', 'Mediator')], default='party', max_length=10)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='event_roles', to='timeline.actor')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='event_actors', to='timeline.event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("party", "Party"),
+                            ("initiator", "Initiator"),
+                            ("target", "Target"),
+                            ("mediator", "Mediator"),
+                        ],
+                        default="party",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="event_roles",
+                        to="timeline.actor",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="event_actors",
+                        to="timeline.event",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='event',
-            name='actors',
-            field=models.ManyToManyField(related_name='events', through='timeline.EventActor', to='timeline.actor'),
+            model_name="event",
+            name="actors",
+            field=models.ManyToManyField(
+                related_name="events", through="timeline.EventActor", to="timeline.actor"
+            ),
         ),
         migrations.AddField(
-            model_name='event',
-            name='type',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='timeline.eventtype'),
+            model_name="event",
+            name="type",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="events",
+                to="timeline.eventtype",
+            ),
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.PositiveIntegerField(blank=True, null=True)),
-                ('end', models.PositiveIntegerField(blank=True, null=True)),
-                ('quote', models.TextField()),
-                ('attributed_to', models.CharField(blank=True, max_length=300)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='timeline.article')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='timeline.event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.PositiveIntegerField(blank=True, null=True)),
+                ("end", models.PositiveIntegerField(blank=True, null=True)),
+                ("quote", models.TextField()),
+                ("attributed_to", models.CharField(blank=True, max_length=300)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evidence",
+                        to="timeline.article",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="timeline.event",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'evidence',
-                'ordering': ['id'],
+                "verbose_name_plural": "evidence",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Figure',
+            name="Figure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('killed', 'killed'), ('injured', 'injured'), ('targets-struck', 'targets struck'), ('hostages-released', 'hostages released'), ('prisoners-released', 'prisoners released'), ('missing', 'missing'), ('displaced', 'displaced'), ('arrested', 'arrested'), ('aid-trucks', 'aid trucks')], max_length=20)),
-                ('low', models.PositiveIntegerField()),
-                ('high', models.PositiveIntegerField(blank=True, help_text='Empty: open-ended.', null=True)),
-                ('qualifier', models.CharField(choices=[('exact', 'exactly'), ('about', 'about'), ('at-least', 'at least'), ('more-than', 'more than'), ('up-to', 'up to')], default='exact', max_length=10)),
-                ('attributed_to', models.CharField(blank=True, max_length=300)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='figures', to='timeline.event')),
-                ('evidence', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='figures', to='timeline.evidence')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("killed", "killed"),
+                            ("injured", "injured"),
+                            ("targets-struck", "targets struck"),
+                            ("hostages-released", "hostages released"),
+                            ("prisoners-released", "prisoners released"),
+                            ("missing", "missing"),
+                            ("displaced", "displaced"),
+                            ("arrested", "arrested"),
+                            ("aid-trucks", "aid trucks"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("low", models.PositiveIntegerField()),
+                (
+                    "high",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Empty: open-ended.", null=True
+                    ),
+                ),
+                (
+                    "qualifier",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exactly"),
+                            ("about", "about"),
+                            ("at-least", "at least"),
+                            ("more-than", "more than"),
+                            ("up-to", "up to"),
+                        ],
+                        default="exact",
+                        max_length=10,
+                    ),
+                ),
+                ("attributed_to", models.CharField(blank=True, max_length=300)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="figures",
+                        to="timeline.event",
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="figures",
+                        to="timeline.evidence",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kind', 'id'],
+                "ordering": ["kind", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('name', models.CharField(max_length=300)),
-                ('kind', models.CharField(choices=[('country', 'Country'), ('region', 'Region'), ('district', 'District'), ('city', 'City'), ('place', 'Place')], default='place', max_length=20)),
-                ('latitude', models.FloatField(blank=True, null=True)),
-                ('longitude', models.FloatField(blank=True, null=True)),
-                ('geo_precision', models.PositiveSmallIntegerField(blank=True, help_text="ACLED's 1 (exact) to 3 (region).", null=True)),
-                ('aliases', models.TextField(blank=True, help_text='One per line; the extractor uses them.')),
-                ('tree_path', models.CharField(db_index=True, default='', editable=False, max_length=2000)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='timeline.location')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                ("name", models.CharField(max_length=300)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("country", "Country"),
+                            ("region", "Region"),
+                            ("district", "District"),
+                            ("city", "City"),
+                            ("place", "Place"),
+                        ],
+                        default="place",
+                        max_length=20,
+                    ),
+                ),
+                ("latitude", models.FloatField(blank=True, null=True)),
+                ("longitude", models.FloatField(blank=True, null=True)),
+                (
+                    "geo_precision",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="ACLED's 1 (exact) to 3 (region).", null=True
+                    ),
+                ),
+                (
+                    "aliases",
+                    models.TextField(
+                        blank=True, help_text="One per line; the extractor uses them."
+                    ),
+                ),
+                (
+                    "tree_path",
+                    models.CharField(db_index=True, default="", editable=False, max_length=2000),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="timeline.location",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='event',
-            name='location',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='timeline.location'),
+            model_name="event",
+            name="location",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="events",
+                to="timeline.location",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='eventactor',
-            constraint=models.UniqueConstraint(fields=('event', 'actor', 'role'), name='event_actor_role_unique'),
+            model_name="eventactor",
+            constraint=models.UniqueConstraint(
+                fields=("event", "actor", "role"), name="event_actor_role_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='figure',
-            constraint=models.CheckConstraint(condition=models.Q(('high__isnull', True), ('high__gte', models.F('low')), _connector='OR'), name='figure_low_not_above_high'),
+            model_name="figure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("high__isnull", True), ("high__gte", models.F("low")), _connector="OR"
+                ),
+                name="figure_low_not_above_high",
+            ),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['status', 'date_start', 'id'], name='event_status_date'),
+            model_name="event",
+            index=models.Index(fields=["status", "date_start", "id"], name="event_status_date"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['date_start', 'id'], name='event_date_id'),
+            model_name="event",
+            index=models.Index(fields=["date_start", "id"], name="event_date_id"),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('date_end__isnull', True), ('date_end__gte', models.F('date_start')), _connector='OR'), name='event_date_end_not_before_start'),
+            model_name="event",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("date_end__isnull", True),
+                    ("date_end__gte", models.F("date_start")),
+                    _connector="OR",
+                ),
+                name="event_date_end_not_before_start",
+            ),
         ),
     ]

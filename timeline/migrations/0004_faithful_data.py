@@ -5,138 +5,222 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('timeline', '0003_search_indexes'),
+        ("timeline", "0003_search_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ActorRedirect',
+            name="ActorRedirect",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old_slug', models.SlugField(max_length=200, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("old_slug", models.SlugField(max_length=200, unique=True)),
             ],
         ),
         migrations.CreateModel(
-            name='DatasetRecord',
+            name="DatasetRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dataset', models.CharField(choices=[('acled', 'ACLED'), ('ucdp', 'UCDP GED')], max_length=20)),
-                ('record_id', models.CharField(max_length=100)),
-                ('revision', models.BigIntegerField(blank=True, null=True)),
-                ('row', models.JSONField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "dataset",
+                    models.CharField(
+                        choices=[("acled", "ACLED"), ("ucdp", "UCDP GED")], max_length=20
+                    ),
+                ),
+                ("record_id", models.CharField(max_length=100)),
+                ("revision", models.BigIntegerField(blank=True, null=True)),
+                ("row", models.JSONField()),
             ],
         ),
         migrations.CreateModel(
-            name='EventSubType',
+            name="EventSubType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('description', models.TextField(blank=True)),
-                ('acled_sub_event_type', models.CharField(blank=True, db_index=True, max_length=100, verbose_name='ACLED sub_event_type')),
-                ('ucdp_type_of_violence', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='UCDP type_of_violence')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "acled_sub_event_type",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=100,
+                        verbose_name="ACLED sub_event_type",
+                    ),
+                ),
+                (
+                    "ucdp_type_of_violence",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="UCDP type_of_violence"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'event sub-type',
-                'ordering': ['type__order', 'order', 'name'],
+                "verbose_name": "event sub-type",
+                "ordering": ["type__order", "order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='LocationRedirect',
+            name="LocationRedirect",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old_slug', models.SlugField(max_length=200, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("old_slug", models.SlugField(max_length=200, unique=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Outlet',
+            name="Outlet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('name', models.CharField(max_length=300)),
-                ('aliases', models.TextField(blank=True, help_text='One per line.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                ("name", models.CharField(max_length=300)),
+                ("aliases", models.TextField(blank=True, help_text="One per line.")),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AlterModelOptions(
-            name='eventactor',
-            options={'ordering': ['side', 'associated', 'id']},
+            name="eventactor",
+            options={"ordering": ["side", "associated", "id"]},
         ),
         migrations.RemoveConstraint(
-            model_name='eventactor',
-            name='event_actor_role_unique',
+            model_name="eventactor",
+            name="event_actor_role_unique",
         ),
         migrations.AddField(
-            model_name='eventactor',
-            name='associated',
+            model_name="eventactor",
+            name="associated",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='eventactor',
-            name='side',
-            field=models.CharField(blank=True, choices=[('', 'No side'), ('a', 'Side A'), ('b', 'Side B')], default='', max_length=1),
+            model_name="eventactor",
+            name="side",
+            field=models.CharField(
+                blank=True,
+                choices=[("", "No side"), ("a", "Side A"), ("b", "Side B")],
+                default="",
+                max_length=1,
+            ),
         ),
         migrations.AddField(
-            model_name='eventactor',
-            name='source_name',
+            model_name="eventactor",
+            name="source_name",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AddField(
-            model_name='figure',
-            name='basis',
-            field=models.CharField(choices=[('claim', 'claim'), ('coding', 'dataset coding')], default='claim', max_length=6),
+            model_name="figure",
+            name="basis",
+            field=models.CharField(
+                choices=[("claim", "claim"), ("coding", "dataset coding")],
+                default="claim",
+                max_length=6,
+            ),
         ),
         migrations.AddField(
-            model_name='figure',
-            name='best',
+            model_name="figure",
+            name="best",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddConstraint(
-            model_name='eventactor',
-            constraint=models.UniqueConstraint(fields=('event', 'actor', 'role', 'side', 'source_name'), name='event_actor_role_unique'),
+            model_name="eventactor",
+            constraint=models.UniqueConstraint(
+                fields=("event", "actor", "role", "side", "source_name"),
+                name="event_actor_role_unique",
+            ),
         ),
         migrations.AddField(
-            model_name='actorredirect',
-            name='actor',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='redirects', to='timeline.actor'),
+            model_name="actorredirect",
+            name="actor",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="redirects",
+                to="timeline.actor",
+            ),
         ),
         migrations.AddField(
-            model_name='datasetrecord',
-            name='article',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='dataset_records', to='timeline.article'),
+            model_name="datasetrecord",
+            name="article",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="dataset_records",
+                to="timeline.article",
+            ),
         ),
         migrations.AddField(
-            model_name='datasetrecord',
-            name='event',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='dataset_record', to='timeline.event'),
+            model_name="datasetrecord",
+            name="event",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="dataset_record",
+                to="timeline.event",
+            ),
         ),
         migrations.AddField(
-            model_name='eventsubtype',
-            name='type',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sub_types', to='timeline.eventtype'),
+            model_name="eventsubtype",
+            name="type",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="sub_types",
+                to="timeline.eventtype",
+            ),
         ),
         migrations.AddField(
-            model_name='event',
-            name='sub_type',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='timeline.eventsubtype'),
+            model_name="event",
+            name="sub_type",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="events",
+                to="timeline.eventsubtype",
+            ),
         ),
         migrations.AddField(
-            model_name='locationredirect',
-            name='location',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='redirects', to='timeline.location'),
+            model_name="locationredirect",
+            name="location",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="redirects",
+                to="timeline.location",
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='outlets',
-            field=models.ManyToManyField(blank=True, related_name='articles', to='timeline.outlet'),
+            model_name="article",
+            name="outlets",
+            field=models.ManyToManyField(blank=True, related_name="articles", to="timeline.outlet"),
         ),
         migrations.AddConstraint(
-            model_name='datasetrecord',
-            constraint=models.UniqueConstraint(fields=('dataset', 'record_id'), name='dataset_record_unique'),
+            model_name="datasetrecord",
+            constraint=models.UniqueConstraint(
+                fields=("dataset", "record_id"), name="dataset_record_unique"
+            ),
         ),
     ]

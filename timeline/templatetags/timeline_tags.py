@@ -18,6 +18,7 @@ def query_without(context, name: str, value: str = "", **changes) -> str:
     """The current query string less one parameter value (for removable filter chips)."""
     query: QueryDict = context["request"].GET.copy()
     query.pop("cursor", None)
+    query.pop("pages", None)
     if value:
         kept = [v for v in query.getlist(name) if v != value]
         query.setlist(name, kept)
@@ -34,6 +35,7 @@ def query_with(context, **changes) -> str:
     """The current query string with parameters replaced (sort, cursor, date range)."""
     query: QueryDict = context["request"].GET.copy()
     query.pop("cursor", None)
+    query.pop("pages", None)
     for key, new in changes.items():
         if new in (None, ""):
             query.pop(key, None)
@@ -47,6 +49,51 @@ def query_with(context, **changes) -> str:
 def repeat(text: str, times: int) -> str:
     """Indentation for nested options ("– " once per level)."""
     return text * max(0, int(times or 0))
+
+
+@register.filter
+def number(value) -> str:
+    """One number format everywhere: 5,352 (a blank for no value)."""
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+@register.filter
+def figure_range(bounds) -> str:
+    """(low, high) figure bounds as a number: "12", "12–30", "≥ 1" (open-ended), "" (none)."""
+    low, high = bounds
+    if low is None:
+        return ""
+    if high is None:
+        return f"≥ {low:,}"
+    if high == low:
+        return f"{low:,}"
+    return f"{low:,}–{high:,}"
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context, key: str) -> dict:
+    """A table column's sort link: descending first, then ascending; its aria-sort state."""
+    current = context.get("sort", "-date")
+    descending = f"-{key}"
+    if current == descending:
+        target, state = key, "descending"
+    elif current == key:
+        target, state = descending, "ascending"
+    else:
+        target, state = descending, "none"
+    query: QueryDict = context["request"].GET.copy()
+    for name in ("cursor", "pages"):
+        query.pop(name, None)
+    query["sort"] = target
+    if target == "-date":
+        del query["sort"]
+    encoded = query.urlencode()
+    return {"url": f"?{encoded}" if encoded else "?", "state": state}
 
 
 @register.simple_tag

@@ -246,13 +246,61 @@ def test_event_status_filter_shows_how_many_await_review(admin_client):
     assert proposed.context["cl"].result_count == 2
 
 
-def test_event_changelist_shows_actors_and_counts(admin_client, populated):
+def test_event_changelist_shows_title_type_date_place_status_and_source_count(
+    admin_client, populated
+):
     response = admin_client.get(changelist(Event))
 
     row = response.context["cl"].result_list[0]
     assert row._evidence_count == 1
-    assert row._figure_count == 1
-    assert "Israel, Qatar" in response.text
+    for column in ("title", "type", "date", "place", "status", "source_count"):
+        assert f"column-{column}" in response.text
+    assert "css/admin_events.css" in response.text
+
+
+def test_event_search_finds_by_outlet(admin_client, populated):
+    event = populated["event"]
+    outlet = event.evidence.first().article.outlet
+    response = admin_client.get(changelist(Event), {"q": outlet})
+    assert event in response.context["cl"].result_list
+
+
+def test_publish_action_without_a_reason_changes_nothing(admin_client):
+    event = make_event(status=Event.Status.PROPOSED)
+    messages = run_action(admin_client, "publish", [event], reason="")
+    assert messages == ["Give a short reason to publish. Nothing was changed."]
+    event.refresh_from_db()
+    assert event.status == Event.Status.PROPOSED
+
+
+def test_an_editor_cannot_publish_from_the_admin(client):
+    from timeline.roles import make_editor
+
+    editor, _ = make_editor(username="ed")
+    client.force_login(editor)
+    event = make_event(status=Event.Status.PROPOSED)
+    response = client.post(
+        changelist(Event),
+        {"action": "publish", "_selected_action": [event.pk], "reason": "x"},
+    )
+    assert response.status_code in (200, 302)
+    event.refresh_from_db()
+    assert event.status == Event.Status.PROPOSED
+    form = client.get(change_url(event))
+    assert "status" not in form.context["adminform"].form.fields
+
+
+def test_changing_a_published_event_in_the_admin_needs_a_reason_and_is_recorded(admin_client):
+    event = make_event(status=Event.Status.PUBLISHED, title="Talks open in Doha", slug="t")
+    data = event_form(title="Talks opened in Doha", slug="t", status="published")
+    response = admin_client.post(change_url(event), data)
+    assert response.status_code == 200  # the form again, with the error
+    event.refresh_from_db()
+    assert event.title == "Talks open in Doha"
+    admin_client.post(change_url(event), {**data, "change_reason": "Tense"})
+    event.refresh_from_db()
+    assert event.title == "Talks opened in Doha"
+    assert event.history.latest().history_change_reason == "Tense"
 
 
 def test_article_evidence_count_links_to_its_evidence(admin_client, populated):
@@ -464,10 +512,10 @@ def test_figure_cannot_be_linked_to_another_events_evidence(admin_client):
 # --- Status actions -------------------------------------------------------------------
 
 
-def run_action(admin_client, action: str, events) -> list[str]:
+def run_action(admin_client, action: str, events, reason: str = "Checked") -> list[str]:
     response = admin_client.post(
         changelist(Event),
-        {"action": action, "_selected_action": [event.pk for event in events]},
+        {"action": action, "_selected_action": [event.pk for event in events], "reason": reason},
         follow=True,
     )
     assert response.status_code == 200
@@ -525,7 +573,7 @@ def test_actions_on_a_filtered_searched_changelist_touch_only_the_selection(admi
 
     response = admin_client.post(
         changelist(Event) + "?q=Hamas&status__exact=proposed",
-        {"action": "publish", "_selected_action": [chosen.pk]},
+        {"action": "publish", "_selected_action": [chosen.pk], "reason": "Checked"},
         follow=True,
     )
 

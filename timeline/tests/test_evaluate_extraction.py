@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 
 from timeline.datasets.acled import ACLED_COLUMNS
 from timeline.extraction.article_header import parse_raw_article
+from timeline.measuring import default_acled_path
 from timeline.models import Evidence
-from timeline.proposing import default_acled_path
 from timeline.tests.factories import make_article, make_event, make_figure
 from timeline.tests.test_extraction_seed import answer_key
 

@@ -197,7 +197,8 @@ def test_json_export_gives_the_count_then_every_event_with_its_fields(client, wo
     assert response["Content-Type"] == "application/json"
     data = as_json(response)
     assert data["count"] == 4
-    assert [e["slug"] for e in data["events"]] == ["blockade", "strike", "deaths", "talks"]
+    # Newest first, as the timeline lists them by default.
+    assert [e["slug"] for e in data["events"]] == ["talks", "deaths", "strike", "blockade"]
     required = {
         "slug",
         "type",
@@ -364,7 +365,7 @@ def test_csv_export_flattens_the_json_fields_with_a_header_and_a_dated_filename(
     assert response["Content-Disposition"] == f'attachment; filename="events-{today}.csv"'
     text = body(response)
     header = next(csv.reader(io.StringIO(text)))
-    assert header[:16] == [
+    assert header[:20] == [
         "slug",
         "type",
         "title",
@@ -378,6 +379,10 @@ def test_csv_export_flattens_the_json_fields_with_a_header_and_a_dated_filename(
         "longitude",
         "actors",
         "figures",
+        "killed_low",
+        "killed_high",
+        "injured_low",
+        "injured_high",
         "evidence_quotes",
         "evidence_urls",
         "url",
@@ -398,6 +403,18 @@ def test_csv_export_flattens_the_json_fields_with_a_header_and_a_dated_filename(
     assert rows["strike"]["actors"] == "israel; hamas"
     assert rows["strike"]["latitude"] == "31.4167"
     assert rows["talks"]["latitude"] == ""
+
+
+def test_csv_export_gives_the_figures_as_numbers_over_every_source(client, world):
+    rows = {
+        row["slug"]: row
+        for row in csv.DictReader(io.StringIO(body(export(client, "timeline:events-csv"))))
+    }
+    deaths = rows["deaths"]
+    # "more than 30" (open-ended) and "about 25–28": the lowest low, and no high.
+    assert (deaths["killed_low"], deaths["killed_high"]) == ("25", "")
+    assert (deaths["injured_low"], deaths["injured_high"]) == ("10", "10")
+    assert [rows["talks"][c] for c in ("killed_low", "killed_high")] == ["", ""]
 
 
 def test_csv_export_of_nothing_still_has_its_header(client, world):
@@ -620,7 +637,7 @@ def test_acled_row_maps_our_event_onto_acleds_columns(client, world):
     assert strike["country"] == "Palestine"
     assert strike["location"] == "Gaza Strip"
     assert (strike["latitude"], strike["longitude"]) == ("31.4167", "34.3333")
-    assert strike["source"] == "The Israeli military"
+    assert strike["source"] == "Wire One"  # the outlet the evidence cites
     assert strike["notes"] == "Israel struck 130 targets"
     talks = rows["talks"]
     assert talks["disorder_type"] == "Strategic developments"
@@ -687,7 +704,7 @@ def test_acled_notes_are_the_first_evidence_quote(client):
     make_evidence(event=event, article=article, quote="Second claim there", attributed_to="B")
     (row,) = as_csv(export(client, "timeline:events-acled"))
     assert row["notes"] == "First claim here"
-    assert row["source"] == "A; B"
+    assert row["source"] == article.outlet  # the outlet cited, once
 
 
 def test_ucdp_csv_has_geds_49_columns_and_maps_our_events(client, world):

@@ -4,13 +4,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from timeline.extraction.article_header import parse_raw_article
 from timeline.extraction.evaluation import KeyEvent, evaluate
 from timeline.extraction.gazetteer import Gazetteer, GazetteerEntry
 from timeline.extraction.propose import propose_events
 
-SEED = Path("/work/shared/seed/2025-07-07-doha-talks.txt")
+SEED = Path(settings.BASE_DIR).parent / "shared" / "seed" / "2025-07-07-doha-talks.txt"
 
 GAZETTEER = Gazetteer(
     [

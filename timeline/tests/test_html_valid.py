@@ -16,6 +16,10 @@ def pages_to_check(site_sample) -> dict[str, str]:
         **site_sample.pages(),
         "article-at-mark": site_sample.evidence.get_absolute_url(),
         "timeline-bad-filter": "/?from=not-a-date",
+        "timeline-table": "/?view=table&sort=-killed",
+        "timeline-two-pages": "/?pages=2",
+        "timeline-comparison": "/?split=actor&bucket=month&group=multiples",
+        "facet-list": "/facets/actor/",
     }
     try:
         resolve("/map/")

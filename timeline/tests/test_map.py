@@ -334,4 +334,5 @@ def test_page_queries_are_pinned_whatever_the_number_of_events(client, places):
     few = page_queries()
     for place in ("gaza", "rafah", "beirut", "sanaa", "suva", "nowhere") * 6:
         make_event(location=places[place], date_start=date(2025, 7, 1))
-    assert page_queries() == few == 2  # the summary aggregate, the places list
+    # The summary aggregate, the places list, the legend (counts per type, the types).
+    assert page_queries() == few == 4

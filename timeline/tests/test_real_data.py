@@ -204,7 +204,7 @@ def test_the_timeline_facets_and_chart_work_on_the_real_file(client, imported):
     response = client.get(reverse("timeline:timeline"))
     assert response.status_code == 200
     total = Event.objects.published().count()
-    assert f"{total} events" in response.text
+    assert f"{total:,} events" in response.text
     counts = {
         slug: int(n)
         for n, slug in re.findall(
@@ -217,12 +217,12 @@ def test_the_timeline_facets_and_chart_work_on_the_real_file(client, imported):
     assert '<svg class="chart-svg"' in response.text
     # The chart's killed row counts the lowest figure of each event, ACLED's own total, and
     # says what it sums: ACLED's coding.
-    killed = r"Killed, as coded by ACLED \([^<]*<span class=\"count\">17512<"
+    killed = r"Killed, as coded by ACLED \([^<]*<span class=\"count\">17,512<"
     assert re.search(killed, response.text)
 
     narrowed = client.get(reverse("timeline:timeline"), {"type": "armed-clash", "sort": "-date"})
     assert narrowed.status_code == 200
-    assert re.search(r">(\d+) events<", narrowed.text)[1] == str(counts["armed-clash"])
+    assert re.search(r">([\d,]+) events<", narrowed.text)[1] == f"{counts['armed-clash']:,}"
 
 
 def test_exports_carry_every_row(client, imported):

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.models import User
+from django.http import QueryDict
 from django.urls import reverse
 
 from timeline.models import Event
@@ -93,10 +94,16 @@ def get(client, **params):
     return client.get(reverse("timeline:timeline"), params)
 
 
-def test_timeline_lists_published_events_oldest_first(client, world):
+def test_timeline_lists_published_events_newest_first_by_default(client, world):
     response = get(client)
     assert response.status_code == 200
+    assert slugs_in(response) == ["talks", "deaths", "strike", "blockade"]
+
+
+def test_sort_date_lists_oldest_first_and_keeps_it_in_the_permalinks(client, world):
+    response = get(client, sort="date")
     assert slugs_in(response) == ["blockade", "strike", "deaths", "talks"]
+    assert 'href="/events.csv?sort=date"' in response.text
 
 
 def test_proposed_events_are_hidden_from_the_public_but_shown_to_staff(client, world):
@@ -138,6 +145,7 @@ def test_status_filter_is_ignored_for_the_public(client, world):
     ],
 )
 def test_filters_and_their_combinations(client, world, params, expected):
+    params = {"sort": "date", **params}
     response = get(client, **params)
     assert response.status_code == 200
     assert slugs_in(response) == expected
@@ -369,11 +377,13 @@ def test_keyset_pages_have_no_gaps_or_repeats_and_a_stable_tie_order(client):
         seen += page
         import re
 
-        match = re.search(r'id="load-more".*?href="\?cursor=([^"&]+)"', response.text, re.S)
+        match = re.search(r'id="load-more".*?data-hx-get="\?([^"]+)"', response.text, re.S)
         if not match:
             break
-        params = {"cursor": match[1]}
-    expected = list(Event.objects.in_timeline_order().values_list("slug", flat=True))
+        params = QueryDict(match[1].replace("&amp;", "&"))
+    expected = list(
+        Event.objects.in_timeline_order(newest_first=True).values_list("slug", flat=True)
+    )
     assert seen == expected
     assert len(seen) == len(set(seen)) == 120
 
@@ -383,8 +393,10 @@ def test_load_more_with_htmx_returns_just_the_next_page(client):
     first = client.get(reverse("timeline:timeline"))
     import re
 
-    cursor = re.search(r'href="\?cursor=([^"&]+)"', first.text)[1]
-    response = client.get(reverse("timeline:timeline"), {"cursor": cursor}, HTTP_HX_REQUEST="true")
+    cursor = re.search(r'data-hx-get="\?pages=2&amp;cursor=([^"&]+)"', first.text)[1]
+    response = client.get(
+        reverse("timeline:timeline"), {"cursor": cursor, "pages": "2"}, HTTP_HX_REQUEST="true"
+    )
     assert 'id="results"' not in response.text
     assert len(slugs_in(response)) == 10
     assert "load-more" not in response.text
@@ -423,14 +435,16 @@ def test_entity_pages_have_a_mini_chart_linking_to_the_filtered_timeline(client,
 
 def test_a_form_submitted_without_javascript_redirects_to_a_tidy_permalink(client, world):
     response = client.get(
-        "/?q=&from=&to=&type=blockade&type=&location=&outlet=&sort=date&casualties="
+        "/?q=&from=&to=&type=blockade&type=&location=&outlet=&sort=-date&casualties=&find_actor=ham"
     )
     assert response.status_code == 302
     assert response["Location"] == "/?type=blockade"
-    response = client.get("/?q=&sort=date")
+    response = client.get("/?q=&sort=-date")
     assert response["Location"] == "/"
-    # Already tidy: no redirect, and newest-first is kept.
-    assert client.get("/?type=blockade&sort=-date").status_code == 200
+    # Already tidy: no redirect, and oldest-first is kept.
+    assert client.get("/?type=blockade&sort=date").status_code == 200
+    response = client.get("/?q=&sort=date")
+    assert response["Location"] == "/?sort=date"
 
 
 @pytest.mark.parametrize("limit", [1, 1000])

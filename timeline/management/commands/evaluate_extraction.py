@@ -1,18 +1,25 @@
 """python manage.py evaluate_extraction [--fixtures | --acled [PATH]]: measure the extractor."""
 
+import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from timeline.datasets.base import DatasetImportError
-from timeline.proposing import default_acled_path, evaluate_acled, evaluate_curated
+from timeline.measuring import (
+    default_acled_path,
+    evaluate_acled,
+    evaluate_curated,
+    evaluate_devset,
+)
 
 
 class Command(BaseCommand):
     help = (
         "Measure the extractor; writes nothing. Default (--fixtures): propose events for "
         "every article with curated, published evidence and print precision, recall and F1 "
-        "per type and overall, with figure and date accuracy. --acled [PATH]: read an "
+        "per type and overall, with figure and date accuracy; then the same for each half "
+        "of the development set (texts from --devset-cache). --acled [PATH]: read an "
         "ACLED CSV (.csv or .csv.gz) and print how often proposals from each row's notes "
         "agree with ACLED's date, type and fatalities."
     )
@@ -35,6 +42,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--limit", type=int, metavar="N", help="with --acled: read only the first N rows"
         )
+        parser.add_argument(
+            "--devset-cache",
+            type=Path,
+            default=Path(os.environ.get("DEVSET_CACHE", "/work/devset-cache")),
+            metavar="DIR",
+            help="where devset/rebuild.py wrote the development set's texts",
+        )
+        parser.add_argument(
+            "--details", action="store_true", help="list unmatched proposals and events"
+        )
 
     def handle(self, *args, fixtures: bool, acled: str | None, limit: int | None, **options):
         if limit is not None and limit < 1:
@@ -43,6 +60,30 @@ class Command(BaseCommand):
             self.acled(Path(acled) if acled else default_acled_path(), limit)
         else:
             self.curated()
+            self.devset(options["devset_cache"], options["details"])
+
+    def devset(self, cache: Path, details: bool) -> None:
+        """Score each half of the development set with the database's gazetteer."""
+        result = evaluate_devset(cache=cache)
+        if result.missing:
+            self.stdout.write(
+                f"development set: {len(result.missing)} texts missing from {cache} "
+                "(python devset/rebuild.py rebuilds them)"
+            )
+        for half, report in result.reports.items():
+            overall = report.overall
+            if details:
+                self.stdout.write(report.format())
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"development set, {half} half: {result.articles[half]} articles, "
+                    f"{overall.true_positives + overall.false_negatives} coded events, "
+                    f"{overall.true_positives + overall.false_positives} proposals: "
+                    f"precision {overall.precision:.2f}, recall {overall.recall:.2f}, "
+                    f"F1 {overall.f1:.2f}, exact date {_share(report.date_accuracy)}, "
+                    f"figures {_share(report.figure_accuracy)}."
+                )
+            )
 
     def curated(self) -> None:
         result = evaluate_curated()
@@ -72,10 +113,16 @@ class Command(BaseCommand):
         if not agreement.rows:
             raise CommandError(f"{path}: no readable ACLED rows.")
         self.stdout.write(agreement.format())
+        score = agreement.as_score
         self.stdout.write(
             self.style.SUCCESS(
                 f"{path.name}: {agreement.rows} rows: date agreement "
                 f"{agreement.date_agreement:.2f}, type agreement {agreement.type_agreement:.2f}, "
-                f"fatality agreement {agreement.fatality_agreement:.2f}."
+                f"fatality agreement {agreement.fatality_agreement:.2f}; as an answer key: "
+                f"precision {score.precision:.2f}, recall {score.recall:.2f}, F1 {score.f1:.2f}."
             )
         )
+
+
+def _share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"

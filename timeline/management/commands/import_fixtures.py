@@ -6,6 +6,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from timeline.importing.fixture_format import FixtureError
 from timeline.importing.fixtures import import_fixture_paths
+from timeline.management.exclusive_import import (
+    DEFAULT_WAIT_SECONDS,
+    ImportBusy,
+    exclusive_import,
+)
 
 
 class Command(BaseCommand):
@@ -30,13 +35,28 @@ class Command(BaseCommand):
             action="store_true",
             help="propose events (status proposed) from the raw articles imported",
         )
+        parser.add_argument(
+            "--wait",
+            type=float,
+            default=DEFAULT_WAIT_SECONDS,
+            metavar="SECONDS",
+            help="how long to wait for another import to finish (default %(default)g)",
+        )
 
-    def handle(self, *args, paths: list[Path], dry_run: bool, propose: bool, **options):
+    def handle(
+        self, *args, paths: list[Path], dry_run: bool, propose: bool, wait: float, **options
+    ):
         try:
-            summary = import_fixture_paths(paths=paths, dry_run=dry_run, propose=propose)
+            with exclusive_import(wait=wait, on_wait=self.say_waiting, analyze=not dry_run):
+                summary = import_fixture_paths(paths=paths, dry_run=dry_run, propose=propose)
         except FixtureError as error:
             raise CommandError(f"{error}\nNothing was imported.") from error
+        except ImportBusy as busy:
+            raise CommandError(str(busy)) from busy
         line = summary.one_line()
         if summary.proposals is not None:
             line += " " + summary.proposals.one_line()
         self.stdout.write(self.style.SUCCESS(line))
+
+    def say_waiting(self) -> None:
+        self.stderr.write("Another import is running; waiting for it to finish…")

@@ -15,20 +15,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("slugs", nargs="*", metavar="SLUG", help="article slug")
-        parser.add_argument("--all", action="store_true", help="every article")
+        parser.add_argument(
+            "--all", action="store_true", help="every news article (never a dataset's notes)"
+        )
 
     def handle(self, *args, slugs: list[str], all: bool, **options):
         if all and slugs:
             raise CommandError("Give article slugs or --all, not both.")
         if all:
-            articles = Article.objects.order_by("published", "slug")
+            articles = Article.objects.news().order_by("published", "slug")
         elif slugs:
             found = set(Article.objects.filter(slug__in=slugs).values_list("slug", flat=True))
             unknown = [slug for slug in dict.fromkeys(slugs) if slug not in found]
             if unknown:
                 names = ", ".join(repr(slug) for slug in unknown)
                 raise CommandError(f"No article with slug {names}. Nothing was proposed.")
-            articles = Article.objects.filter(slug__in=slugs).order_by("published", "slug")
+            articles = Article.objects.news().filter(slug__in=slugs).order_by("published", "slug")
         else:
             raise CommandError("Give one or more article slugs, or --all.")
         try:

@@ -1,0 +1,133 @@
+"""The extractor on kinds of text the seed does not have (issue 9): wire copy in capitals,
+recaps, the future, speakers by title, direct speech, several places, date spans."""
+
+from datetime import date
+
+from timeline.extraction.gazetteer import Gazetteer, GazetteerEntry
+from timeline.extraction.propose import propose_events
+from timeline.extraction.sentences import split_sentences
+
+EMPTY = Gazetteer([])
+GAZETTEER = Gazetteer(
+    [
+        GazetteerEntry("actor", "eln", ("ELN", "National Liberation Army")),
+        GazetteerEntry("location", "bogota", ("Bogota",)),
+    ]
+)
+DAY = date(1990, 2, 14)
+
+
+def _types(text: str, published: date = DAY, gazetteer: Gazetteer = EMPTY) -> list[str]:
+    return [p.event_type for p in propose_events(text, published=published, gazetteer=gazetteer)]
+
+
+def test_wire_copy_in_capitals_is_read_and_its_dateline_dates_nothing():
+    text = (
+        "BOGOTA, 14 FEB 90 (DPA) -- [TEXT] A GROUP TODAY CLAIMED RESPONSIBILITY FOR LAST "
+        "NIGHT'S DYNAMITE ATTACK AGAINST A POLICE BASE, KILLING AN OFFICER."
+    )
+    [strike] = [
+        p
+        for p in propose_events(text, published=DAY, gazetteer=GAZETTEER)
+        if p.event_type == "military-strike"
+    ]
+    assert strike.date_start == date(1990, 2, 13)
+    assert strike.location_slug is None  # "BOGOTA" in the dateline is where it was filed
+    assert strike.evidence[0].quote == text[strike.evidence[0].start : strike.evidence[0].end]
+    assert [(f.kind, f.low, f.text) for f in strike.figures] == [
+        ("killed", 1, "KILLING AN OFFICER")
+    ]
+
+
+def test_a_cumulative_toll_is_background_not_an_event_of_the_day():
+    assert _types("Israeli strikes since Oct 7 have killed 38,713 people.") == []
+    assert _types("So far this year, 12 members of the party have been killed.") == []
+
+
+def test_future_and_expected_events_are_not_reported_events():
+    assert _types("Under the deal, fighting will cease.") == []
+    assert _types("The summit to be held on 20 December will discuss the war.") == []
+    assert _types("The ministers will meet on Thursday.") == []
+
+
+def test_a_speaker_known_by_title_makes_a_statement_and_is_proposed_as_a_new_actor():
+    [statement] = [
+        p
+        for p in propose_events(
+            "Turkish President Recep Tayyip Erdogan condemned the bombing on Monday evening.",
+            published=date(2019, 1, 22),
+            gazetteer=EMPTY,
+        )
+        if p.event_type == "statement"
+    ]
+    assert statement.event_type == "statement"
+    assert statement.new_actors == ("Recep Tayyip Erdogan",)
+
+
+def test_an_eyewitness_quote_is_speech_not_a_reported_strike():
+    text = '"They are targeting everything that moves in the camp," a resident said.'
+    assert "military-strike" not in _types(text)
+
+
+def test_trigger_words_out_of_context_propose_nothing():
+    assert _types("Families fled to the humanitarian zone in Mawasi.") == []
+    assert _types("The senate voted to cut military aid to the government.") == []
+    assert _types("Officials said the negotiation process was alive.") == []
+
+
+def test_one_sentence_with_strikes_in_two_places_gives_two_strikes():
+    proposals = propose_events(
+        "A car bomb in the town of Hilla killed six people on Monday, while a roadside bomb "
+        "in the city of Samarra wounded ten soldiers.",
+        published=date(2024, 5, 7),
+        gazetteer=EMPTY,
+    )
+    assert [
+        (p.event_type, p.place_hint, [(f.kind, f.low) for f in p.figures]) for p in proposals
+    ] == [
+        ("military-strike", "hilla", [("killed", 6)]),
+        ("military-strike", "samarra", [("injured", 10)]),
+    ]
+
+
+def test_one_strike_told_over_several_sentences_is_one_proposal():
+    proposals = propose_events(
+        "Gunmen attacked a police station in Kirkuk on Monday. Four policemen were killed in "
+        "the attack. The attackers fled before dawn.",
+        published=date(2024, 5, 7),
+        gazetteer=EMPTY,
+    )
+    [strike] = proposals
+    assert strike.event_type == "military-strike"
+    assert [(f.kind, f.low) for f in strike.figures] == [("killed", 4)]
+    assert len(strike.evidence) == 2
+
+
+def test_date_spans_are_kept_as_spans():
+    [strikes] = propose_events(
+        "Israeli strikes between March and May destroyed the hospital.",
+        published=date(2024, 7, 20),
+        gazetteer=EMPTY,
+    )
+    assert (strikes.date_start, strikes.date_end) == (date(2024, 3, 1), date(2024, 5, 31))
+    [clash] = propose_events(
+        "Fighting raged in the town from 3 to 5 June.", published=date(2024, 7, 20), gazetteer=EMPTY
+    )
+    assert (clash.date_start, clash.date_end) == (date(2024, 6, 3), date(2024, 6, 5))
+
+
+def test_sentences_run_together_without_a_space_are_still_split():
+    text = "Three soldiers were killed in Syria.The army said it would respond."
+    assert [s.text for s in split_sentences(text)] == [
+        "Three soldiers were killed in Syria.",
+        "The army said it would respond.",
+    ]
+
+
+def test_talks_are_an_event_when_they_are_held_not_when_named():
+    assert _types(
+        "The ELN held talks with the government in Havana today.", gazetteer=GAZETTEER
+    ) == ["negotiation"]
+    assert "negotiation" not in _types(
+        "The ELN favours a negotiated solution to the war.", gazetteer=GAZETTEER
+    )
