@@ -479,7 +479,6 @@ class EventAdmin(admin.ModelAdmin):
     list_display = [
         "title",
         "type",
-        "sub_type_name",
         "date",
         "place",
         "status",
@@ -576,10 +575,6 @@ class EventAdmin(admin.ModelAdmin):
             # Labelled "Type: sub-type" from one query; the model checks it fits the type.
             kwargs["queryset"] = EventSubType.objects.select_related("type")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    @admin.display(description="Sub-type", ordering="sub_type__name")
-    def sub_type_name(self, obj: Event) -> str:
-        return obj.sub_type.name if obj.sub_type_id else "—"
 
     @admin.display(description="Dataset record")
     def dataset_record_view(self, obj: Event) -> str:

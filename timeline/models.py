@@ -14,8 +14,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models import (
-    Case,
-    Count,
     IntegerField,
     Min,
     OuterRef,
@@ -23,7 +21,6 @@ from django.db.models import (
     Q,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
@@ -314,11 +311,12 @@ class EventQuerySet(models.QuerySet):
         return self.order_by("date_start", "id")
 
     def with_sort_keys(self) -> EventQuerySet:
-        """Annotate `killed_order` and `outlet_count`, the table's numeric sort keys.
+        """Annotate `killed_order`, the table's numeric sort key beside the stored
+        `outlet_count` (kept by timeline/corroboration.py: distinct outlets, wire copies
+        once, so the table's count and the card's badge agree).
 
         killed_order is the lowest low bound of the event's killed figures (the chart's
-        conservative rule), -1 when it has none; outlet_count the outlets its evidence
-        cites (Outlet rows, or distinct outlet names where articles have no Outlet rows).
+        conservative rule), -1 when it has none.
         """
         killed = (
             Figure.objects.filter(event=OuterRef("pk"), kind=Figure.Kind.KILLED)
@@ -327,33 +325,10 @@ class EventQuerySet(models.QuerySet):
             .annotate(lowest=Min("low"))
             .values("lowest")
         )
-        outlet_rows = (
-            Evidence.objects.filter(event=OuterRef("pk"))
-            .order_by()
-            .values("event")
-            .annotate(n=Count("article__outlets", distinct=True))
-            .values("n")
-        )
-        outlet_names = (
-            Evidence.objects.filter(event=OuterRef("pk"))
-            .exclude(article__outlet="")
-            .order_by()
-            .values("event")
-            .annotate(n=Count("article__outlet", distinct=True))
-            .values("n")
-        )
         return self.annotate(
             # A signed field: -1 is outside a PositiveIntegerField's range, and Django
             # turns a lookup out of a field's range into "matches nothing".
             killed_order=Coalesce(Subquery(killed), Value(-1), output_field=IntegerField()),
-            outlet_rows=Coalesce(Subquery(outlet_rows), Value(0), output_field=IntegerField()),
-            outlet_names=Coalesce(Subquery(outlet_names), Value(0), output_field=IntegerField()),
-        ).annotate(
-            outlet_count=Case(
-                When(outlet_rows__gt=0, then="outlet_rows"),
-                default="outlet_names",
-                output_field=IntegerField(),
-            )
         )
 
     def for_table(self) -> EventQuerySet:

@@ -227,10 +227,11 @@ def test_the_event_page_query_count_is_pinned(client, django_assert_num_queries)
     event = make_acled_event()
     make_figure(event=event, low=7, attributed_to="Civil defence")
 
-    # The event with its type, sub-type, place and record; its actors; figures; evidence;
-    # and beside it (timeline/related.py) events at the same place, and with the same
-    # actors before and after it.
-    with django_assert_num_queries(7):
+    # The event with its type, sub-type, place and record; its actors; figures; evidence
+    # and its articles' outlets; its history (events, figures, evidence, actors: one query
+    # each, timeline/history.py); and beside it (timeline/related.py) events at the same
+    # place, and with the same actors before and after it.
+    with django_assert_num_queries(12):
         response = client.get(event.get_absolute_url())
     assert response.status_code == 200
 

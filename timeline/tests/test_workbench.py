@@ -135,7 +135,8 @@ def table_world():
     israel = make_actor(slug="israel", name="Israel")
     hamas = make_actor(slug="hamas", name="Hamas")
     wire = make_article(slug="wire", outlet="Wire One", text="Strike. Clash. Talks.")
-    other = make_article(slug="other", outlet="Other Outlet", text="Strike.")
+    # Its own words: the same quote under two outlets would be a wire copy, counted once.
+    other = make_article(slug="other", outlet="Other Outlet", text="Strike at dawn.")
     strike = make_event(
         slug="strike",
         type="military-strike",
@@ -144,7 +145,7 @@ def table_world():
         actors=[(israel, "initiator"), (hamas, "target")],
     )
     make_evidence(event=strike, article=wire, quote="Strike")
-    make_evidence(event=strike, article=other, quote="Strike")
+    make_evidence(event=strike, article=other, quote="Strike at dawn")
     make_figure(event=strike, low=30, qualifier="more-than")
     make_figure(event=strike, low=25, high=28, qualifier="about")
     make_figure(event=strike, kind="injured", low=10)
