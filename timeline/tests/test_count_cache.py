@@ -91,6 +91,12 @@ NOT_COUNTED = {
     "timeline_dataversion",
     "timeline_actorredirect",
     "timeline_locationredirect",
+    # History rows and sign-in failures change no count, facet or chart of the timeline.
+    "timeline_historicalevent",
+    "timeline_historicalevidence",
+    "timeline_historicalfigure",
+    "timeline_historicaleventactor",
+    "timeline_loginfailures",
 }
 
 

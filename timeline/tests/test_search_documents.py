@@ -245,11 +245,15 @@ def test_relevance_pages_follow_on_without_repeating(client, monkeypatch):
     response = client.get(url, {"q": "strike"})
     while True:
         seen += re.findall(r'data-event="([^"]+)"', response.text)
-        more = re.search(r'href="\?([^"]*cursor=[^"]*)"', response.text)
+        # "Load more" fetches the next page after the cursor (and pushes ?pages=N).
+        more = re.search(r'data-hx-get="\?([^"]*cursor=[^"]*)"', response.text)
         if not more:
             break
         response = client.get(f"{url}?{more[1].replace('&amp;', '&')}", HTTP_HX_REQUEST="true")
     assert seen == [f"strike-{n}" for n in range(6, -1, -1)]
+    # The permalink of three pages shows the same seven, ranked.
+    response = client.get(url, {"q": "strike", "pages": "3"})
+    assert re.findall(r'data-event="([^"]+)"', response.text) == seen
 
 
 def test_a_bad_relevance_page_link_is_a_message_not_a_500(client):
