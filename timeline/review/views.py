@@ -189,7 +189,7 @@ def bulk(request: HtmxHttpRequest) -> HttpResponse:
     return redirect(_back(request))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @desk_required
 def edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The inline edit form of one event (the admin's validation), and its save."""
