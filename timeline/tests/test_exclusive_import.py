@@ -11,6 +11,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -18,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 
 from timeline.management.exclusive_import import exclusive_import
 from timeline.models import Event
+from timeline.tests.conftest import seed_event_types, seed_taxonomy
 from timeline.tests.test_import_acled import sample  # noqa: F401 (a fixture: rows of the real file)
 
 ROOT = Path(settings.BASE_DIR)
@@ -77,6 +79,10 @@ def start(*args: str, url: str, **kwargs) -> subprocess.Popen:
 
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_imports_end_one_success_and_one_clear_message(tmp_path):
+    # A transactional test starts from a flushed database (an earlier live_server test's
+    # flush deletes the migration-seeded types): seed them again, as conftest does.
+    seed_event_types(django_apps, None)
+    seed_taxonomy(django_apps, None)
     url = database_url(tmp_path)
     holder = start("-c", HOLD_THE_LOCK, url=url, stdin=subprocess.PIPE)
     try:
