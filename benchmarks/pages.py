@@ -13,7 +13,6 @@ is printed with the number of queries.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -22,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
 
+from page_timing import print_page_timings  # noqa: E402
 from throwaway_database import run_on_throwaway_database, set_up_django_environment  # noqa: E402
 
 PAGES = [
@@ -62,7 +62,6 @@ def run(args, label: str) -> int:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from export_memory import create_events
 
     from timeline.models import Event
@@ -78,22 +77,10 @@ def run(args, label: str) -> int:
             cursor.execute("ANALYZE")
     else:
         print(f"  reusing {args.events:,} events")
-    client = Client()
-    print(f"  {'page':<36} {'status':>6} {'median ms':>10} {'queries':>8}")
-    for name, path in PAGES:
-        headers = {"HTTP_HX_REQUEST": "true"} if "htmx" in name else {}
-        client.get(path, secure=True, **headers)  # warm-up
-        times = []
-        for _ in range(3):
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                response = client.get(path, secure=True, **headers)
-                times.append((time.perf_counter() - started) * 1000)
-        print(
-            f"  {name:<36} {response.status_code:>6} {statistics.median(times):>10.0f} "
-            f"{len(queries):>8}",
-            flush=True,
-        )
+    pages = [
+        (name, path, {"HTTP_HX_REQUEST": "true"} if "htmx" in name else {}) for name, path in PAGES
+    ]
+    print_page_timings(Client(), pages)
     return 0
 
 

@@ -14,7 +14,6 @@ five times after one warm-up; the median is printed with the number of queries.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -23,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
 
+from page_timing import print_page_timings  # noqa: E402
 from throwaway_database import run_on_throwaway_database, set_up_django_environment  # noqa: E402
 
 
@@ -47,7 +47,6 @@ def run(args, label: str) -> int:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from export_memory import create_events
 
     from timeline.models import Event
@@ -83,20 +82,7 @@ def run(args, label: str) -> int:
         ("queue, date range", "/review/?date_from=2024-01-01&date_to=2024-03-31", {}),
         ("queue, htmx fragment", "/review/", {"HTTP_HX_REQUEST": "true"}),
     ]
-    print(f"  {'page':<32} {'status':>6} {'median ms':>10} {'queries':>8}")
-    for name, path, headers in pages:
-        client.get(path, secure=True, **headers)  # warm-up
-        times = []
-        for _ in range(5):
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                response = client.get(path, secure=True, **headers)
-                times.append((time.perf_counter() - started) * 1000)
-        print(
-            f"  {name:<32} {response.status_code:>6} {statistics.median(times):>10.0f} "
-            f"{len(queries):>8}",
-            flush=True,
-        )
+    print_page_timings(client, pages, repeat=5)
     return 0
 
 

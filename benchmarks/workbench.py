@@ -14,7 +14,6 @@ printed with the number of queries.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -23,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
 
+from page_timing import print_page_timings  # noqa: E402
 from throwaway_database import run_on_throwaway_database, set_up_django_environment  # noqa: E402
 
 ACLED_DIR = ROOT.parent / "shared" / "data" / "acled-gaza"
@@ -77,7 +77,6 @@ def run(files: list[Path], label: str) -> int:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from timeline.models import Event
 
@@ -91,21 +90,7 @@ def run(files: list[Path], label: str) -> int:
             cursor.execute("ANALYZE")
         print(f"  imported the seed and ACLED in {time.perf_counter() - started:.0f} s")
     print(f"  {Event.objects.count():,} events")
-    client = Client()
-    print(f"  {'page':<38} {'status':>6} {'median ms':>10} {'queries':>8}")
-    for name, path in PAGES:
-        client.get(path, secure=True)  # warm-up
-        times = []
-        for _ in range(3):
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                response = client.get(path, secure=True)
-                times.append((time.perf_counter() - started) * 1000)
-        print(
-            f"  {name:<38} {response.status_code:>6} {statistics.median(times):>10.0f} "
-            f"{len(queries):>8}",
-            flush=True,
-        )
+    print_page_timings(Client(), PAGES)
     return 0
 
 
