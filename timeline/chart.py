@@ -38,6 +38,7 @@ from django.db.models import Count, IntegerField, Min, OuterRef, QuerySet, Subqu
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
+from timeline import facet_summary
 from timeline.models import Actor, Event, EventSubType, EventType, Figure, Location, Outlet
 
 # Bar-count ceilings for the automatic bucket: a day per bar up to 92 days, weeks up to
@@ -542,6 +543,7 @@ def events_chart(
     bucket: str = "",
     group: str = "",
     chosen: list | None = None,
+    summary=None,
 ) -> EventsChart | None:
     """The chart for a filtered set of events, or None when there are none.
 
@@ -550,6 +552,8 @@ def events_chart(
     never widen and events are clamped into. `link_base` is the page the bars link to
     (empty: this page; an entity page's chart links to the timeline). `chosen` are the
     values of the split the filter already names (they are compared rather than the top).
+    `summary`: the filter's timeline.facet_summary Selection when the summary can count
+    it; the counts by type or sub-type and the killed totals then come from there.
     """
     split = split or "type"
     measure = measure or "count"
@@ -559,7 +563,12 @@ def events_chart(
         day = _as_date(day)
         return max(day, date_from) if date_from else day
 
-    per_day = [(counted_on(day), key, n) for day, key, n in counts_by_day(events, split, measure)]
+    if summary is not None and split in ("type", "sub_type") and measure == "count":
+        column = "type_id" if split == "type" else "sub_type_id"
+        rows = facet_summary.by_day(summary, column, using=events.db)
+    else:
+        rows = counts_by_day(events, split, measure)
+    per_day = [(counted_on(day), key, n) for day, key, n in rows]
     if not per_day:
         return None
     first = min(day for day, _, _ in per_day)
@@ -591,7 +600,14 @@ def events_chart(
     parts: dict[str, KilledPart] = {}
     events_with_killed = 0
     if measure == "count":
-        for day, source, total, n in killed_by_day(events):
+        if summary is not None:
+            killed_rows = [
+                (_as_date(day), _source_of(key), total, n)
+                for day, key, total, n in facet_summary.killed_by_day(summary, using=events.db)
+            ]
+        else:
+            killed_rows = killed_by_day(events)
+        for day, source, total, n in killed_rows:
             start = bucket_start(counted_on(day), unit)
             killed[start] = killed.get(start, 0) + total
             per_source = killed_by.setdefault(start, {})
