@@ -32,6 +32,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.db import connections
 from django.db.models import Count, IntegerField, Min, OuterRef, QuerySet, Subquery, Sum, Value
@@ -683,6 +684,7 @@ def make_buckets(
     date_to,
 ) -> list[Bucket]:
     buckets = []
+    narrowed_url = Narrower(query).url if query is not None else None
     start = bucket_start(first, unit)
     while start <= last:
         end = bucket_end(start, unit)
@@ -722,19 +724,38 @@ def make_buckets(
     return buckets
 
 
+class Narrower:
+    """This page's query with the dates set to one bucket (and no paging), and optionally
+    narrowed to one value of the split: `url()`, for every bar and segment of a chart.
+
+    The same string as copying the QueryDict, setting from, to and the parameter and
+    encoding it (a set key keeps its place; a new one comes last), with the parameters
+    that stay the same encoded once rather than once per bar (hundreds of bars).
+    """
+
+    def __init__(self, query: QueryDict) -> None:
+        self.keys = [key for key in query if key not in ("cursor", "pages")]
+        self.encoded = {
+            key: urlencode([(key, value) for value in query.getlist(key)]) for key in self.keys
+        }
+
+    def url(self, start: date, end: date, *, parameter: str = "", value: str = "") -> str:
+        changed = {"from": start.isoformat(), "to": end.isoformat()}
+        if parameter:
+            changed[parameter] = value
+        parts = [
+            urlencode([(key, changed.pop(key))]) if key in changed else self.encoded[key]
+            for key in self.keys
+        ]
+        parts += [urlencode([(key, value)]) for key, value in changed.items()]
+        return "?" + "&".join(part for part in parts if part)
+
+
 def narrowed_url(
     query: QueryDict, start: date, end: date, *, parameter: str = "", value: str = ""
 ) -> str:
-    """This page's query with the dates set to one bucket (and no paging), and optionally
-    narrowed to one value of the split."""
-    narrowed = query.copy()
-    narrowed.pop("cursor", None)
-    narrowed.pop("pages", None)
-    narrowed["from"] = start.isoformat()
-    narrowed["to"] = end.isoformat()
-    if parameter:
-        narrowed[parameter] = value
-    return f"?{narrowed.urlencode()}"
+    """One narrowed query (Narrower.url) for `query`."""
+    return Narrower(query).url(start, end, parameter=parameter, value=value)
 
 
 def lay_out(panel: Panel, scale: int, unit: str) -> None:
