@@ -684,7 +684,7 @@ def make_buckets(
     date_to,
 ) -> list[Bucket]:
     buckets = []
-    narrowed_url = Narrower(query).url if query is not None else None
+    narrower = Narrower(query) if query is not None else None
     start = bucket_start(first, unit)
     while start <= last:
         end = bucket_end(start, unit)
@@ -707,11 +707,10 @@ def make_buckets(
         if query is not None and (bucket.total or bucket.killed):
             narrowed_from = max(start, date_from) if date_from else start
             narrowed_to = min(end, date_to) if date_to else end
-            bucket.url = link_base + narrowed_url(query, narrowed_from, narrowed_to)
+            bucket.url = link_base + narrower.url(narrowed_from, narrowed_to)
             for segment in bucket.segments:
                 if segment.series.parameter:
-                    segment.url = link_base + narrowed_url(
-                        query,
+                    segment.url = link_base + narrower.url(
                         narrowed_from,
                         narrowed_to,
                         parameter=segment.series.parameter,
