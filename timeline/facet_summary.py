@@ -96,6 +96,8 @@ def create_sql() -> list[str]:
         """,
         f"CREATE INDEX {TABLE}_facet_day ON {TABLE} (facet, date_start)",
         f"CREATE INDEX {TABLE}_facet_last ON {TABLE} (facet, date_last)",
+        # The recomputation deletes a day's rows whatever their facet.
+        f"CREATE INDEX {TABLE}_day ON {TABLE} (date_start)",
         f"""
         CREATE TABLE {MONTHS} (
             facet char(1) NOT NULL,
