@@ -81,6 +81,13 @@ def main() -> int:
         help="copy this PostgreSQL database (made by --keep-database) instead of importing",
     )
     parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="leave out the questions whose name contains TEXT (repeatable), e.g. CSV",
+    )
+    parser.add_argument(
         "--keep-database",
         metavar="NAME",
         help="after the import, keep a copy of the database under this name",
@@ -349,6 +356,7 @@ def run(args, label: str, rows_csv: Path, sqlite_file: Path, datasette: Path) ->
         wait_for(datasette_port, "/-/versions.json", server)
         rowid = datasette_rowid(sqlite_file, one_event[1])
         questions = build_questions(sqlite_file.stem, one_event[0], rowid, window)
+        questions = [q for q in questions if not any(text in q[0] for text in args.skip)]
         measure(args, questions, ports, datasette_port)
     finally:
         for process in (*projects.values(), server):
