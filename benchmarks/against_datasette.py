@@ -15,10 +15,17 @@ What it does (issue 11's method), then prints the issue's table with ratios:
    (event_date, event_type, sub_event_type, actor1, location), FTS5 on notes and
    ANALYZE, and serves it with facet suggestions off and time limits raised, so that
    its facets and counts are exact like the project's.
-4. Requests each question from the two servers in turn (the project, then Datasette),
-   --warmup rounds first, then --repeat timed rounds; prints the medians, and the first
-   request of each (the project counts a filter once per data version and gunicorn
-   worker, timeline.count_cache: the first request is the uncached, exact path).
+4. Requests each question from the servers in turn, --warmup rounds first, then
+   --repeat timed rounds, and prints the medians. Two servers of the project run side by
+   side on the same database: the usual one (warm: a filter's counts, facets and chart
+   are cached per data version, timeline.count_cache, so repeats are cheap) and one with
+   COUNT_CACHE=0 (cold: every request counts afresh, as the first request for a new
+   filter and every count-cache miss do). Each is compared with Datasette; --mode warm
+   or --mode cold runs one of them only.
+
+--keep-database NAME keeps the imported database under that name (a template for later
+runs); --reuse-database NAME copies it (CREATE DATABASE … TEMPLATE NAME), migrates the
+copy and skips the import, so a 1,000,000-row run takes minutes, not a quarter-hour.
 
 Not a test, and not in CI: it takes minutes (the 100,000-row import dominates). The
 1,000,000-row run is for running by hand (--rows 1000000; mind the disk and the time).
@@ -43,7 +50,7 @@ import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -62,6 +69,29 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=21)
     parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument(
+        "--mode",
+        choices=("both", "warm", "cold"),
+        default="both",
+        help="warm: counts cached per filter; cold: COUNT_CACHE=0, every request uncached",
+    )
+    parser.add_argument(
+        "--reuse-database",
+        metavar="NAME",
+        help="copy this PostgreSQL database (made by --keep-database) instead of importing",
+    )
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="leave out the questions whose name contains TEXT (repeatable), e.g. CSV",
+    )
+    parser.add_argument(
+        "--keep-database",
+        metavar="NAME",
+        help="after the import, keep a copy of the database under this name",
+    )
     parser.add_argument(
         "--cache",
         type=Path,
@@ -90,10 +120,49 @@ def main() -> int:
         load_sqlite(rows_csv, sqlite_file)
         print(f"loaded SQLite in {time.perf_counter() - started:.1f} s: {sqlite_file}")
     set_up_django_environment(SECURE_SSL_REDIRECT="0", SECRET_KEY=secrets.token_urlsafe(40))
+    if args.reuse_database:
+        return run_on_copy(
+            args.reuse_database, lambda label: run(args, label, rows_csv, sqlite_file, datasette)
+        )
     return run_on_throwaway_database(
         lambda label: run(args, label, rows_csv, sqlite_file, datasette),
         prefix="timeline_vs_datasette",
     )
+
+
+def run_on_copy(template: str, run) -> int:
+    """Run on a throwaway copy of the database `template` (the import skipped)."""
+    import psycopg
+
+    url = os.environ["DATABASE_URL"]
+    name = f"timeline_vs_datasette_{os.getpid()}"
+    admin = psycopg.connect(url, autocommit=True)
+    started = time.perf_counter()
+    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    print(f"copied {template} in {time.perf_counter() - started:.1f} s")
+    os.environ["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+    try:
+        return run(f"PostgreSQL ({name}, a copy of {template})")
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def keep_copy(name: str) -> None:
+    """Copy the current database to `name` (replacing it), for --reuse-database."""
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    url = os.environ["DATABASE_URL"]
+    current = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(url.replace(f"/{current}", "/postgres"), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{current}"')
+    print(f"kept a copy as {name}")
 
 
 # -- the rows -----------------------------------------------------------------------------
@@ -220,28 +289,44 @@ def run(args, label: str, rows_csv: Path, sqlite_file: Path, datasette: Path) ->
     from timeline.models import Event
 
     call_command("migrate", verbosity=0, interactive=False)
-    started = time.perf_counter()
-    result = import_acled(path=rows_csv)
-    seconds = time.perf_counter() - started
-    print(
-        f"{label}: imported {result.rows:,} rows in {seconds:.1f} s "
-        f"({result.rows / seconds:,.0f} rows/s)"
-    )
+    if args.reuse_database:
+        rows = Event.objects.filter(external_id__startswith="acled:").count()
+        print(f"{label}: {rows:,} events, no import")
+    else:
+        started = time.perf_counter()
+        result = import_acled(path=rows_csv)
+        seconds = time.perf_counter() - started
+        rows = result.rows
+        print(f"{label}: imported {rows:,} rows in {seconds:.1f} s ({rows / seconds:,.0f} rows/s)")
+    with connections["default"].cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    if args.keep_database:
+        keep_copy(args.keep_database)
     call_command("collectstatic", interactive=False, verbosity=0)
-    sample = Event.objects.filter(external_id__startswith="acled:").order_by("pk")[result.rows // 2]
+    sample = Event.objects.filter(external_id__startswith="acled:").order_by("pk")[rows // 2]
     one_event = (sample.slug, sample.external_id.removeprefix("acled:"))
     window = csv_window(rows_csv)
     connections.close_all()
 
-    project_port, datasette_port = free_port(), free_port()
+    modes = ("warm", "cold") if args.mode == "both" else (args.mode,)
+    ports = {mode: free_port() for mode in modes}
+    datasette_port = free_port()
     cache_dir = tempfile.mkdtemp(prefix="timeline-bench-cache-")
-    env = {**os.environ, "BIND": f"127.0.0.1:{project_port}", "DEBUG": "0", "CACHE_DIR": cache_dir}
-    project = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "config/gunicorn.conf.py"],
-        cwd=ROOT,
-        env=env,
-        stderr=subprocess.DEVNULL,
-    )
+    projects = {}
+    for mode, port in ports.items():
+        env = {
+            **os.environ,
+            "BIND": f"127.0.0.1:{port}",
+            "DEBUG": "0",
+            "CACHE_DIR": os.path.join(cache_dir, mode),
+            "COUNT_CACHE": "1" if mode == "warm" else "0",
+        }
+        projects[mode] = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "config/gunicorn.conf.py"],
+            cwd=ROOT,
+            env=env,
+            stderr=subprocess.DEVNULL,
+        )
     server = subprocess.Popen(
         [
             str(datasette),
@@ -266,15 +351,17 @@ def run(args, label: str, rows_csv: Path, sqlite_file: Path, datasette: Path) ->
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_for(project_port, "/healthz", project)
+        for mode, port in ports.items():
+            wait_for(port, "/healthz", projects[mode])
         wait_for(datasette_port, "/-/versions.json", server)
         rowid = datasette_rowid(sqlite_file, one_event[1])
         questions = build_questions(sqlite_file.stem, one_event[0], rowid, window)
-        measure(args, questions, project_port, datasette_port)
+        questions = [q for q in questions if not any(text in q[0] for text in args.skip)]
+        measure(args, questions, ports, datasette_port)
     finally:
-        for process in (project, server):
+        for process in (*projects.values(), server):
             process.terminate()
-        for process in (project, server):
+        for process in (*projects.values(), server):
             process.wait(timeout=30)
         shutil.rmtree(cache_dir, ignore_errors=True)
     return 0
@@ -367,41 +454,51 @@ def build_questions(database: str, slug: str, rowid: int, window) -> list[tuple]
     return questions
 
 
-def measure(args, questions, project_port: int, datasette_port: int) -> None:
-    """Interleaved rounds; the first (cold: nothing cached yet) is printed apart."""
-    timings = {q[0]: ([], []) for q in questions}
-    first_round = {q[0]: [0.0, 0.0] for q in questions}
+def measure(args, questions, ports: dict[str, int], datasette_port: int) -> None:
+    """Interleaved rounds: each question asked of each project server, then of Datasette.
+
+    The first round's times are printed apart (for the warm server, its first request for
+    each filter is its uncached path; the cold server is uncached every time).
+    """
+    sides = [*ports, "datasette"]
+    port_of = {**ports, "datasette": datasette_port}
+    timings = {q[0]: {side: [] for side in sides} for q in questions}
+    first_round = {q[0]: {} for q in questions}
     failures: list[str] = []
+    load = []
     for round_number in range(args.warmup + args.repeat):
         for question, project_path, headers, datasette_path in questions:
-            for side, port, path, extra in (
-                (0, project_port, project_path, headers),
-                (1, datasette_port, datasette_path, {}),
-            ):
-                ms, status, _ = timed(port, path, extra)
+            for side in sides:
+                ours = side != "datasette"
+                path = project_path if ours else datasette_path
+                ms, status, _ = timed(port_of[side], path, headers if ours else {})
                 if status != 200:
-                    status_text = status or "cut short"
-                    who = "project" if side == 0 else "Datasette"
-                    failures.append(f"{who} {path}: {status_text}")
+                    failures.append(f"{side} {path}: {status or 'cut short'}")
                 if round_number == 0:
                     first_round[question][side] = ms
                 if round_number >= args.warmup:
                     timings[question][side].append(ms)
+        load.append(os.getloadavg()[0])
     print()
     print(
-        f"{args.rows:,} rows; medians of {args.repeat} warm requests each, interleaved "
-        "(the project on PostgreSQL under gunicorn, DEBUG off; Datasette on SQLite)"
+        f"{args.rows:,} rows; medians of {args.repeat} requests each, interleaved (the "
+        "project on PostgreSQL under gunicorn, DEBUG off; Datasette on SQLite); load "
+        f"average (1 min) during the rounds {min(load):.1f}-{max(load):.1f}"
     )
     print()
-    print("| question | warm: project / Datasette | ratio | first request: project / Datasette |")
-    print("|---|---:|---:|---:|")
-    for question, (ours, theirs) in timings.items():
-        a, b = statistics.median(ours), statistics.median(theirs)
-        cold_a, cold_b = first_round[question]
-        print(
-            f"| {question} | {a:,.0f} / {b:,.0f} ms | {a / b:.2f} "
-            f"| {cold_a:,.0f} / {cold_b:,.0f} ms |"
-        )
+    heads = []
+    for mode in ports:
+        heads += [f"{mode}: project / Datasette", f"{mode} ratio"]
+    print("| question | " + " | ".join(heads) + " | first request: " + " / ".join(sides) + " |")
+    print("|---|" + "---:|" * (len(heads) + 1))
+    for question, by_side in timings.items():
+        theirs = statistics.median(by_side["datasette"])
+        cells = []
+        for mode in ports:
+            ours = statistics.median(by_side[mode])
+            cells += [f"{ours:,.0f} / {theirs:,.0f} ms", f"{ours / theirs:.2f}"]
+        first = " / ".join(f"{first_round[question][side]:,.0f}" for side in sides)
+        print(f"| {question} | " + " | ".join(cells) + f" | {first} ms |")
     if failures:
         print()
         print(f"{len(failures)} requests did not answer 200:")

@@ -136,6 +136,9 @@ PRIMARY_PATH_PREFIXES = ("/admin/", "/review/")
 # The counts cache (timeline.count_cache). CACHE_DIR: a folder shared by the gunicorn
 # workers of one machine (make serve sets one), so a filter is counted once per data
 # version there rather than once per worker; without it, each process keeps its own.
+# COUNT_CACHE=0 counts every request afresh (benchmarks/against_datasette.py measures the
+# uncached path so).
+COUNT_CACHE = os.environ.get("COUNT_CACHE", "1") != "0"
 if os.environ.get("CACHE_DIR"):
     CACHES = {
         "default": {

@@ -12,12 +12,14 @@ from collections import Counter
 
 import django_filters
 from django import forms
+from django.db import connections
 from django.db.models import Count, Q, QuerySet
 
-from timeline import search
+from timeline import facet_summary, search
 from timeline.models import (
     Actor,
     ActorRedirect,
+    Article,
     Event,
     EventActor,
     EventSubType,
@@ -281,9 +283,13 @@ class EventFilter(django_filters.FilterSet):
     # Facets are counted with every active filter but their own (Datasette's semantics).
     FACETS = ("type", "sub_type", "actor", "location", "outlet")
 
-    def __init__(self, data=None, *args, user=None, **kwargs):
+    def __init__(self, data=None, *args, user=None, summary=False, **kwargs):
+        """`summary`: the queryset is Event.objects.visible_to(user), so counts may come
+        from timeline.facet_summary when the filter is expressible on it."""
         self.user = user
         self._matches: dict[str, object] = {}
+        self._summary_allowed = summary
+        self._summary_usable: bool | None = None
         super().__init__(data, *args, **kwargs)
 
     @property
@@ -365,6 +371,49 @@ class EventFilter(django_filters.FilterSet):
 
     def filter_nothing(self, queryset, name, value):
         return queryset
+
+    # -- the summary ---------------------------------------------------------------------
+    def summary_selection(self, skip: str | None = None) -> facet_summary.Selection | None:
+        """What the filter (less `skip`) selects, when the facet summary can count it:
+        only type, sub-type, dates and status are active, and the summary is current
+        (PostgreSQL; checked once per filter). None: count the exact way."""
+        if not self._summary_allowed or not self.is_bound or not self.form.is_valid():
+            return None
+        data = self.form.cleaned_data
+        active = {
+            name
+            for name, value in data.items()
+            if name != skip
+            and name not in facet_summary.NOT_FILTERS
+            and value not in (None, "", [], False)
+            and not (hasattr(value, "exists") and not value)
+        }
+        if not self.is_staff:
+            active.discard("status")  # the filter does nothing for the public
+        if active - facet_summary.EXPRESSIBLE:
+            return None
+        if self._summary_usable is None:
+            self._summary_usable = facet_summary.usable(using=self.queryset.db)
+        if not self._summary_usable:
+            return None
+        if self.is_staff:
+            status = data.get("status") if skip != "status" and data.get("status") else None
+        else:
+            status = Event.Status.PUBLISHED
+        return facet_summary.Selection(
+            status=status,
+            types=tuple(t.pk for t in data.get("type") or []) if skip != "type" else (),
+            sub_types=tuple(t.pk for t in data.get("sub_type") or []) if skip != "sub_type" else (),
+            date_from=data.get("from") if skip != "from" else None,
+            date_to=data.get("to") if skip != "to" else None,
+        )
+
+    def count(self) -> int:
+        """How many events the filter matches (from the summary when it can)."""
+        selection = self.summary_selection()
+        if selection is not None:
+            return facet_summary.total(selection, using=self.queryset.db)
+        return self.qs.count()
 
     # -- what the views need -----------------------------------------------------------
     def filter_queryset_except(self, skip: str) -> QuerySet:
@@ -462,19 +511,32 @@ class EventFilter(django_filters.FilterSet):
         def base(skip: str) -> QuerySet:
             return self.filter_queryset_except(skip) if valid else self.queryset
 
-        type_counts = dict(
-            base("type").values_list("type").annotate(n=Count("id")).values_list("type", "n")
-        )
+        using = self.queryset.db
+        by_type = self.summary_selection("type")
+        by_sub_type = self.summary_selection("sub_type")
+        if by_type is not None and by_sub_type is not None:
+            type_counts, sub_type_counts = facet_summary.type_and_sub_type_counts(
+                by_type, using=using
+            )
+            if by_sub_type != by_type:
+                sub_type_counts = facet_summary.type_and_sub_type_counts(by_sub_type, using=using)[
+                    1
+                ]
+        else:
+            type_counts = dict(
+                base("type").values_list("type").annotate(n=Count("id")).values_list("type", "n")
+            )
+            # Sub-types are nested under their type; each list shows the sub-types with
+            # events under the other filters, and any chosen one (so that it can be
+            # unticked).
+            sub_type_counts = dict(
+                base("sub_type")
+                .exclude(sub_type=None)
+                .values_list("sub_type")
+                .annotate(n=Count("id"))
+                .values_list("sub_type", "n")
+            )
         chosen_types = {t.pk for t in data.get("type") or []}
-        # Sub-types are nested under their type; each list shows the sub-types with events
-        # under the other filters, and any chosen one (so that it can be unticked).
-        sub_type_counts = dict(
-            base("sub_type")
-            .exclude(sub_type=None)
-            .values_list("sub_type")
-            .annotate(n=Count("id"))
-            .values_list("sub_type", "n")
-        )
         chosen_sub_types = {s.pk for s in data.get("sub_type") or []}
         sub_types_by_type: dict[int, list[dict]] = {}
         for sub_type in EventSubType.objects.all():
@@ -501,7 +563,7 @@ class EventFilter(django_filters.FilterSet):
             for t in EventType.objects.all()
         ]
 
-        actor_counts = self._actor_counts(base("actor"))
+        actor_counts = self._counts_of("actor", base)
         chosen_actors = {a.pk for a in data.get("actor") or []}
         shown_actor_ids = set(sorted(actor_counts, key=actor_counts.get, reverse=True)[:25])
         shown_actor_ids |= chosen_actors
@@ -516,7 +578,7 @@ class EventFilter(django_filters.FilterSet):
         ]
         actors.sort(key=lambda o: (-o["count"], o["label"]))
 
-        location_counts = self._location_counts(base("location"))
+        location_counts = self._location_counts(self._counts_of("location", base))
         chosen_location = data.get("location")
         locations = [
             {
@@ -538,17 +600,62 @@ class EventFilter(django_filters.FilterSet):
             "type": types,
             "actor": actors,
             "location": locations,
-            "outlet": self._outlet_options(base("outlet"), data.get("outlet")),
+            "outlet": self._outlet_options(base, data.get("outlet")),
         }
 
-    def _outlet_options(self, queryset: QuerySet, chosen) -> list[dict]:
-        """Distinct events per Outlet, most cited first, in one grouped query."""
-        rows = (
-            Evidence.objects.filter(event__in=queryset.values("pk"), article__outlets__isnull=False)
-            .values_list("article__outlets", "article__outlets__slug", "article__outlets__name")
-            .annotate(n=Count("event", distinct=True))
-            .order_by()
+    def _counts_of(self, name: str, base) -> dict[int, int]:
+        """{actor or place id: events} under every filter but `name`'s; a place's own
+        events only (_location_counts rolls them up)."""
+        selection = self.summary_selection(name)
+        if selection is not None:
+            facet = {"actor": "a", "location": "l", "outlet": "o"}[name]
+            return facet_summary.value_counts(selection, facet, using=self.queryset.db)
+        queryset = base(name)
+        if name == "actor":
+            return self._actor_counts(queryset)
+        if name == "location":
+            return dict(
+                queryset.exclude(location=None)
+                .values_list("location")
+                .annotate(n=Count("id"))
+                .values_list("location", "n")
+            )
+        return {pk: n for pk, _, _, n in self._outlet_counts(queryset)}
+
+    @staticmethod
+    def _outlet_counts(queryset: QuerySet) -> list[tuple[int, str, str, int]]:
+        """(outlet id, slug, name, distinct events) over the events of `queryset`.
+
+        Evidence joins the article-outlet links directly (not through the articles: a
+        dataset's row has an article of its own, so that join was a million rows more at
+        a million events), and the outlets' names join the few grouped rows.
+        """
+        inner, params = queryset.order_by().values("pk").query.sql_with_params()
+        connection = connections[queryset.db]
+        quote = connection.ops.quote_name
+        evidence = quote(Evidence._meta.db_table)
+        links = quote(Article.outlets.through._meta.db_table)
+        outlet = quote(Outlet._meta.db_table)
+        sql = (
+            f"SELECT o.id, o.slug, o.name, c.n FROM ("
+            f"SELECT ao.outlet_id AS outlet_id, COUNT(DISTINCT ev.event_id) AS n "
+            f"FROM {evidence} ev JOIN {links} ao ON ao.article_id = ev.article_id "
+            f"WHERE ev.event_id IN ({inner}) GROUP BY ao.outlet_id"
+            f") c JOIN {outlet} o ON o.id = c.outlet_id"
         )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def _outlet_options(self, base, chosen) -> list[dict]:
+        """Distinct events per Outlet, most cited first, in one grouped query."""
+        selection = self.summary_selection("outlet")
+        if selection is not None:
+            rows = facet_summary.named_value_counts(
+                selection, "o", "timeline_outlet", using=self.queryset.db
+            )
+        else:
+            rows = self._outlet_counts(base("outlet"))
         counted = sorted(rows, key=lambda row: (-row[3], row[2].casefold()))
         self.facet_sizes["outlet"] = len(counted)
         shown = counted[:OUTLET_OPTIONS]
@@ -582,10 +689,13 @@ class EventFilter(django_filters.FilterSet):
         """
         valid = self.is_bound and self.form.is_valid()
         data = self.form.cleaned_data if valid else {}
-        base = self.filter_queryset_except(name) if valid else self.queryset
         find = find.strip().lower()
+
+        def base(skip: str) -> QuerySet:
+            return self.filter_queryset_except(skip) if valid else self.queryset
+
         if name == "actor":
-            counts = self._actor_counts(base)
+            counts = self._counts_of("actor", base)
             chosen = {a.pk for a in data.get("actor") or []}
             actors = Actor.objects.filter(
                 pk__in=[pk for pk, n in counts.items() if n] + list(chosen)
@@ -610,17 +720,13 @@ class EventFilter(django_filters.FilterSet):
                     "count": count,
                     "selected": chosen_place is not None and loc.pk == chosen_place.pk,
                 }
-                for loc, count in self._location_counts(base, limit=None)
+                for loc, count in self._location_counts(
+                    self._counts_of("location", base), limit=None
+                )
                 if not find or find in loc.name.lower()
             ]
         elif name == "outlet":
-            counts = dict(
-                Evidence.objects.filter(event__in=base.values("pk"), article__outlets__isnull=False)
-                .values_list("article__outlets")
-                .annotate(n=Count("event", distinct=True))
-                .values_list("article__outlets", "n")
-                .order_by()
-            )
+            counts = self._counts_of("outlet", base)
             chosen_outlet = data.get("outlet")
             outlets = Outlet.objects.filter(pk__in=list(counts))
             if find:
@@ -640,15 +746,10 @@ class EventFilter(django_filters.FilterSet):
         return options
 
     def _location_counts(
-        self, queryset: QuerySet, *, limit: int | None = 30
+        self, direct: dict[int, int], *, limit: int | None = 30
     ) -> list[tuple[Location, int]]:
-        """Counts per place, each place's count including the places inside it."""
-        direct = dict(
-            queryset.exclude(location=None)
-            .values_list("location")
-            .annotate(n=Count("id"))
-            .values_list("location", "n")
-        )
+        """Counts per place from each place's own (`direct`), each place's count
+        including the places inside it."""
         chosen = self.form.cleaned_data.get("location") if self.form.is_valid() else None
         paths = {
             loc.pk: loc

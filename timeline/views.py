@@ -52,7 +52,10 @@ def is_fragment_request(request: HtmxHttpRequest) -> bool:
 def filtered_events(request: HttpRequest) -> EventFilter:
     """The EventFilter for this request over what this user may see."""
     return EventFilter(
-        request.GET, queryset=Event.objects.visible_to(request.user), user=request.user
+        request.GET,
+        queryset=Event.objects.visible_to(request.user),
+        user=request.user,
+        summary=True,
     )
 
 
@@ -160,7 +163,7 @@ def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dic
     if not errors:
         total = counts.get(
             "total",
-            lambda: search.count_up_to(event_filter.qs) if q else event_filter.qs.count(),
+            lambda: search.count_up_to(event_filter.qs) if q else event_filter.count(),
         )
         ranked = sort == "relevance" and total <= search.RANK_LIMIT
     # Too many matches to rank: the newest come first (the page says so).

@@ -38,6 +38,7 @@ def chart_of(event_filter: EventFilter, query, *, link_base: str = "") -> Events
         bucket=event_filter.choice("bucket"),
         group=event_filter.choice("group"),
         chosen=chosen_values(event_filter, split),
+        summary=event_filter.summary_selection(),
     )
 
 

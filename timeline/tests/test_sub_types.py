@@ -159,7 +159,9 @@ def test_the_facet_query_count_does_not_grow_with_sub_types_or_events(
 
     with django_assert_num_queries(few):
         timeline(client, query)
-    assert few == pinned
+    # PostgreSQL asks once more: whether the facet summary is current (timeline.facet_summary;
+    # inside a test's uncommitted transaction it is not, and the facets count exactly).
+    assert few == pinned + (connection.vendor == "postgresql")
 
 
 # -- the six new top-level types' colours ---------------------------------------------------
