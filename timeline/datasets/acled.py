@@ -391,6 +391,15 @@ def parse_row(line: int, row: dict[str, str]) -> DatasetRow:
     )
 
 
+def quick_revision(row: dict[str, str]) -> tuple[str, int, int]:
+    """(event_id_cnty, timestamp, fatalities) as parse_row reads them; ValueError if not."""
+    return (
+        row["event_id_cnty"].strip(),
+        parse_int(row["timestamp"], "timestamp"),
+        parse_int(row["fatalities"], "fatalities"),
+    )
+
+
 # --- Writing one of our events as an ACLED row ------------------------------------------------
 
 
@@ -477,6 +486,7 @@ FORMAT = DatasetFormat(
     date_columns=("event_date",),
     sub_type_field="acled_sub_event_type",
     compare_by_revision=True,
+    quick_revision=quick_revision,
 )
 
 
