@@ -35,10 +35,11 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
+from operator import attrgetter
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -169,7 +170,7 @@ class DatasetRow:
 
     @cached_property
     def slug(self) -> str:
-        return f"{self.dataset}-{slugify(self.record)}"
+        return f"{self.dataset}-{slug_of(self.record)}"
 
     @property
     def article_slug(self) -> str:
@@ -339,6 +340,7 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d-%b-%y", "%d-%b-%Y", "%d %B %Y", "%d %b %Y", "%d
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+@lru_cache(maxsize=1 << 16)  # a file's dates repeat: each distinct one is parsed once
 def parse_date(value: str, column: str) -> date:
     """ISO (2025-06-06, with or without a time such as UCDP's 00:00:00.000), 6-Jun-25 or
     06 June 2025."""
@@ -395,12 +397,26 @@ def checked_name(value: str, column: str) -> str:
 
 def split_names(value: str, column: str) -> list[str]:
     """A ;-separated list of names (each checked), blanks and repeats left out."""
+    return list(_split_names(value, column))
+
+
+@lru_cache(maxsize=1 << 14)  # actors and sources repeat from row to row
+def _split_names(value: str, column: str) -> tuple[str, ...]:
     names: dict[str, str] = {}
     for part in value.split(";"):
         name = checked_name(" ".join(part.split()), column)
         if name:
             names.setdefault(name.casefold(), name)
-    return list(names.values())
+    return tuple(names.values())
+
+
+_PLAIN_SLUG = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+
+
+def slug_of(text: str) -> str:
+    """slugify(text), without its cost for a text that is already a slug but for case
+    (dataset ids such as PSE75457)."""
+    return text.lower() if _PLAIN_SLUG.fullmatch(text) else slugify(text)
 
 
 def short_title(text: str, limit: int = 100) -> str:
@@ -485,7 +501,7 @@ def _build(row: DatasetRow, sub_type: EventSubType, now) -> _Built:
     event = Event(
         slug=row.slug,
         type_id=sub_type.type_id,
-        sub_type=sub_type,
+        sub_type_id=sub_type.pk,  # ids, not instances: a related descriptor costs
         title=row.title,
         summary=row.summary,
         date_start=row.date_start,
@@ -510,9 +526,7 @@ def _build(row: DatasetRow, sub_type: EventSubType, now) -> _Built:
         content_hash=content_hash(row.article_text),  # save() would; bulk_create does not
         imported_at=now,
     )
-    evidence = Evidence(
-        event=event,
-        article=article,
+    evidence = Evidence(  # pointed at its event and article when they have ids
         start=0,
         end=len(row.article_text),
         quote=row.article_text,
@@ -1053,16 +1067,43 @@ def insert_objects(model, objs: list) -> None:
         obj._state.adding = False
         obj._state.db = connection.alias
     fields = model._meta.concrete_fields
+    # Values psycopg adapts as they are (text, numbers, dates, ids) are taken as they are;
+    # the rest through the field (get_db_prep_save costs more than the COPY itself).
+    real = connections[connection.alias]
+    getters = [
+        attrgetter(field.attname)
+        if field.get_internal_type() in _AS_IS
+        else _prepared(field, field.attname, real)
+        for field in fields
+    ]
     insert_rows(
         model,
         [field.attname for field in fields],
-        [
-            tuple(
-                field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields
-            )
-            for obj in objs
-        ],
+        [tuple(get(obj) for get in getters) for obj in objs],
     )
+
+
+_AS_IS = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "DateField",
+    "DateTimeField",
+    "FloatField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SlugField",
+    "SmallIntegerField",
+    "TextField",
+}
+
+
+def _prepared(field, attname: str, real_connection):
+    return lambda obj: field.get_db_prep_save(getattr(obj, attname), real_connection)
 
 
 class _Writer:
@@ -1204,8 +1245,8 @@ class _Writer:
 
     def _create_dependents(self, batch: list[_Built], links: list[list[tuple]]) -> None:
         for item in batch:
-            item.evidence.event = item.event
-            item.evidence.article = item.article
+            item.evidence.event_id = item.event.pk
+            item.evidence.article_id = item.article.pk
         insert_objects(Evidence, [item.evidence for item in batch])
         insert_rows(
             Figure,
