@@ -40,6 +40,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from django.db import connection, connections, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -829,6 +830,14 @@ def import_dataset(
     return result
 
 
+def one_of(values: list[str]) -> RawSQL:
+    """A chunk's values for `field__in`, as one parameter: thousands of placeholders cost
+    more to send and plan than the lookup itself."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::text[])", [list(values)])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(values))])
+
+
 def _chunks(records: Iterator, size: int) -> Iterator[list]:
     chunk = []
     for record in records:
@@ -897,9 +906,9 @@ class _ImportRun:
         ids = [key[0] for key in keys if key is not None]
         stored = (
             dict(
-                DatasetRecord.objects.filter(dataset=self.fmt.key, record_id__in=ids).values_list(
-                    "record_id", "revision"
-                )
+                DatasetRecord.objects.filter(
+                    dataset=self.fmt.key, record_id__in=one_of(ids)
+                ).values_list("record_id", "revision")
             )
             if ids
             else {}
@@ -931,7 +940,7 @@ class _ImportRun:
         records = {
             record_id: (event_id, stored)
             for record_id, event_id, stored in DatasetRecord.objects.filter(
-                dataset=fmt.key, record_id__in=[row.record for row in rows]
+                dataset=fmt.key, record_id__in=one_of([row.record for row in rows])
             ).values_list("record_id", "event_id", stored_field)
         }
         fresh = [row for row in rows if row.record not in records]
@@ -939,7 +948,8 @@ class _ImportRun:
         legacy = (
             dict(
                 Event.objects.filter(
-                    external_id__in=[row.external_id for row in fresh], dataset_record__isnull=True
+                    external_id__in=one_of([row.external_id for row in fresh]),
+                    dataset_record__isnull=True,
                 ).values_list("external_id", "pk")
             )
             if fresh
@@ -947,7 +957,7 @@ class _ImportRun:
         )
         slugs_taken = (
             dict(
-                Event.objects.filter(slug__in=[row.slug for row in fresh]).values_list(
+                Event.objects.filter(slug__in=one_of([row.slug for row in fresh])).values_list(
                     "slug", "external_id"
                 )
             )
