@@ -40,6 +40,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from django.db import connection, connections, transaction
+from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.text import slugify
@@ -498,8 +499,42 @@ def _record_of(raw: dict[str, str]) -> str:
     return ""
 
 
+def _new(model, **values):
+    """An unsaved instance of model: values by attname over the fields' defaults.
+
+    What Model(**values) makes, without its per-field keyword handling and init signals
+    (most of an import's Python time went there); the import writes these with COPY or
+    bulk_create, which send no signals either.
+    """
+    defaults = _DEFAULTS.get(model)
+    if defaults is None:
+        defaults = _DEFAULTS[model] = [
+            (field.attname, field.get_default if callable(field.default) else None)
+            for field in model._meta.concrete_fields
+        ]
+        _STATIC_DEFAULTS[model] = {
+            field.attname: field.get_default()
+            for field in model._meta.concrete_fields
+            if not callable(field.default)
+        }
+    obj = model.__new__(model)
+    state = obj.__dict__
+    state.update(_STATIC_DEFAULTS[model])
+    for attname, factory in defaults:
+        if factory is not None:
+            state[attname] = factory()
+    state.update(values)
+    obj._state = ModelState()
+    return obj
+
+
+_DEFAULTS: dict = {}
+_STATIC_DEFAULTS: dict = {}
+
+
 def _build(row: DatasetRow, sub_type: EventSubType, now) -> _Built:
-    event = Event(
+    event = _new(
+        Event,
         slug=row.slug,
         type_id=sub_type.type_id,
         sub_type_id=sub_type.pk,  # ids, not instances: a related descriptor costs
@@ -517,7 +552,8 @@ def _build(row: DatasetRow, sub_type: EventSubType, now) -> _Built:
         created=now,  # insert_objects and bulk_update apply no auto_now
         updated=now,
     )
-    article = Article(
+    article = _new(
+        Article,
         slug=row.article_slug,
         title=row.article_title,
         outlet=row.article_outlet,
@@ -527,7 +563,8 @@ def _build(row: DatasetRow, sub_type: EventSubType, now) -> _Built:
         content_hash=content_hash(row.article_text),  # save() would; bulk_create does not
         imported_at=now,
     )
-    evidence = Evidence(  # pointed at its event and article when they have ids
+    evidence = _new(  # pointed at its event and article when they have ids
+        Evidence,
         start=0,
         end=len(row.article_text),
         quote=row.article_text,
@@ -1161,12 +1198,13 @@ class _Writer:
         associated, source_name)."""
         row = item.row
         self.result.deaths += row.deaths
-        item.event.location = self.locations.resolve(
+        location = self.locations.resolve(
             row.places,
             latitude=row.latitude,
             longitude=row.longitude,
             geo_precision=row.geo_precision,
         )
+        item.event.location_id = location.pk if location is not None else None
         links, seen = [], set()
         for spec in row.actors:
             actor = self.actors.resolve(spec)
