@@ -167,6 +167,16 @@ def _clean_pending_list(cursor) -> None:
     cursor.execute("SELECT gin_clean_pending_list('searchdocument_vector_gin')")
 
 
+def defer_index_merges(*, using: str = "default") -> None:
+    """For the rest of the transaction, let new entries wait in the GIN index's pending
+    list (PostgreSQL) until tidy() merges them all at once, sorted, rather than merging
+    every 4 MB of them as they come (gin_pending_list_limit)."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL gin_pending_list_limit = '1GB'")
+
+
 def tidy(*, using: str = "default") -> None:
     """After rebuilds with tidy=False: merge the GIN index's pending list (PostgreSQL)."""
     connection = connections[using]

@@ -848,6 +848,7 @@ def import_dataset(
     run = _ImportRun(fmt, path, skip_bad, result)
     where: list[Callable[[], float]] = []
     with transaction.atomic(), search_documents.deferred():
+        search_documents.defer_index_merges()
         records = read_csv(path, required=fmt.required, position=where.append)
         for chunk in _chunks(records, chunk_rows):
             run.take(chunk)
