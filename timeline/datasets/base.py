@@ -314,7 +314,7 @@ def read_csv(
             lines.control_seen = False
             line = reader.line_num + 1
             for fields in reader:
-                if not any(value.strip() for value in fields):
+                if not (fields and fields[0].strip()) and not any(v.strip() for v in fields):
                     line = reader.line_num + 1
                     lines.control_seen = False
                     continue
