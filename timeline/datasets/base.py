@@ -8,12 +8,15 @@ into a DatasetRow, how one of our events becomes a row). This module does the re
   and U+007F) is refused as a bad row, named by file, line and record, before anything
   reaches a database, so SQLite and PostgreSQL behave alike. Bytes that are not UTF-8 are
   an error naming the physical line they are on.
-- ``import_dataset``: parse every row, then in one transaction write the new and changed
-  ones in batches with bulk inserts, resolving places, actors and outlets through per-run
-  caches. A row is unchanged when its stored DatasetRecord has the same revision (ACLED's
-  timestamp) or, for datasets without one, the same row; unchanged rows are not resolved
+- ``import_dataset``: in one transaction, stream the file CHUNK_ROWS records at a time
+  (memory bounded whatever the file's size): parse each chunk, compare it with what is
+  stored, and write the new and changed rows with bulk inserts (COPY on PostgreSQL),
+  resolving places, actors and outlets through per-run caches. A row is unchanged when
+  its stored DatasetRecord has the same revision (ACLED's timestamp, read without parsing
+  the row) or, for datasets without one, the same row; unchanged rows are not resolved
   at all, so a re-import creates nothing for them. An event of an earlier import without
-  a DatasetRecord is always updated.
+  a DatasetRecord is always updated. After the first bad line nothing more is written;
+  the rest is checked so that the error names every bad line, and all is rolled back.
 - ``write_dataset_csv``: the dataset's own columns for a queryset of events: the stored
   row as read for an event imported from this dataset, the documented mapping
   (``DatasetFormat.mapped_row``) for every other event.
