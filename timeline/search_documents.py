@@ -39,6 +39,8 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
+from timeline.table_statistics import analyze_tables
+
 FIELD_BREAK = "fieldbreakqzx"
 FTS_TABLE = "timeline_search_fts"
 # Characters PostgreSQL's parser would keep inside one token ("3.5", "bbc.co.uk", "a/b",
@@ -103,12 +105,15 @@ def _selection(events: Iterable[int] | QuerySet | None, vendor: str) -> tuple[st
     )
 
 
-def rebuild(event_ids: Iterable[int] | QuerySet | None = None, *, using: str = "default") -> None:
+def rebuild(
+    event_ids: Iterable[int] | QuerySet | None = None, *, using: str = "default", tidy: bool = True
+) -> None:
     """Rebuild the search documents of these events (all of them with None), set-based.
 
     `event_ids` is ids or a queryset of events (used as a subquery, never loaded). Ids of
     events that no longer exist lose their document. Two statements whatever the number
-    of events; the dataset importers call this for everything they wrote.
+    of events; the dataset importers call this for each chunk they write, with tidy=False,
+    and tidy() once at the end (their import ANALYZEs every table afterwards).
     """
     connection = connections[using]
     vendor = connection.vendor
@@ -137,12 +142,10 @@ def rebuild(event_ids: Iterable[int] | QuerySet | None = None, *, using: str = "
                 """,
                 [PLAIN_WORD_SEPARATORS, " " * len(PLAIN_WORD_SEPARATORS), FIELD_BREAK, *params],
             )
-            if event_ids is None or cursor.rowcount > PENDING_LIST_AFTER:
-                # New entries wait in the GIN index's pending list, which every search
-                # reads whole (and the planner prices as such) until it is merged.
-                cursor.execute("SELECT gin_clean_pending_list('searchdocument_vector_gin')")
-            if event_ids is None or cursor.rowcount > ANALYZE_AFTER:
-                cursor.execute("ANALYZE timeline_searchdocument")
+            if tidy and (event_ids is None or cursor.rowcount > PENDING_LIST_AFTER):
+                _clean_pending_list(cursor)
+            if tidy and (event_ids is None or cursor.rowcount > ANALYZE_AFTER):
+                analyze_tables(["timeline_searchdocument"], using=using)
             return
         register_sqlite_functions(connection)
         cursor.execute(
@@ -156,6 +159,30 @@ def rebuild(event_ids: Iterable[int] | QuerySet | None = None, *, using: str = "
             f"SELECT id, search_words(document) FROM ({documents}) AS d",
             params,
         )
+
+
+def _clean_pending_list(cursor) -> None:
+    # New entries wait in the GIN index's pending list, which every search reads whole
+    # (and the planner prices as such) until it is merged.
+    cursor.execute("SELECT gin_clean_pending_list('searchdocument_vector_gin')")
+
+
+def defer_index_merges(*, using: str = "default") -> None:
+    """For the rest of the transaction, let new entries wait in the GIN index's pending
+    list (PostgreSQL) until tidy() merges them all at once, sorted, rather than merging
+    every 4 MB of them as they come (gin_pending_list_limit)."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL gin_pending_list_limit = '1GB'")
+
+
+def tidy(*, using: str = "default") -> None:
+    """After rebuilds with tidy=False: merge the GIN index's pending list (PostgreSQL)."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            _clean_pending_list(cursor)
 
 
 def register_sqlite_functions(connection, **kwargs) -> None:

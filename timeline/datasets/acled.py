@@ -36,6 +36,7 @@ import calendar
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from django.utils.text import slugify
@@ -63,6 +64,7 @@ from timeline.datasets.base import (
     read_csv,
     short_title,
     sides,
+    slug_of,
     split_names,
 )
 from timeline.event_types import SUB_TYPES
@@ -236,6 +238,7 @@ def our_type_for(sub_event_type: str) -> str | None:
     return SUB_EVENT_TYPE_TO_OURS.get(sub_event_type.strip())
 
 
+@lru_cache(maxsize=256)
 def actor_type_label(value: str) -> str | None:
     """ACLED's label for an inter1/inter2 value (a label or a code 1–8); '' and '0' -> ''.
 
@@ -276,7 +279,7 @@ def parse_row(line: int, row: dict[str, str]) -> DatasetRow:
     event_id = row["event_id_cnty"].strip()
     if not event_id:
         raise ValueError("event_id_cnty is empty")
-    if len(event_id) > 90 or not slugify(event_id):
+    if len(event_id) > 90 or not slug_of(event_id):
         raise ValueError(f"event_id_cnty {event_id!r} is not an ACLED event id")
     when = parse_date(row["event_date"], "event_date")
     year = row.get("year", "").strip()
@@ -391,6 +394,15 @@ def parse_row(line: int, row: dict[str, str]) -> DatasetRow:
     )
 
 
+def quick_revision(row: dict[str, str]) -> tuple[str, int, int]:
+    """(event_id_cnty, timestamp, fatalities) as parse_row reads them; ValueError if not."""
+    return (
+        row["event_id_cnty"].strip(),
+        parse_int(row["timestamp"], "timestamp"),
+        parse_int(row["fatalities"], "fatalities"),
+    )
+
+
 # --- Writing one of our events as an ACLED row ------------------------------------------------
 
 
@@ -477,6 +489,7 @@ FORMAT = DatasetFormat(
     date_columns=("event_date",),
     sub_type_field="acled_sub_event_type",
     compare_by_revision=True,
+    quick_revision=quick_revision,
 )
 
 

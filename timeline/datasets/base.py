@@ -8,12 +8,15 @@ into a DatasetRow, how one of our events becomes a row). This module does the re
   and U+007F) is refused as a bad row, named by file, line and record, before anything
   reaches a database, so SQLite and PostgreSQL behave alike. Bytes that are not UTF-8 are
   an error naming the physical line they are on.
-- ``import_dataset``: parse every row, then in one transaction write the new and changed
-  ones in batches with bulk inserts, resolving places, actors and outlets through per-run
-  caches. A row is unchanged when its stored DatasetRecord has the same revision (ACLED's
-  timestamp) or, for datasets without one, the same row; unchanged rows are not resolved
+- ``import_dataset``: in one transaction, stream the file CHUNK_ROWS records at a time
+  (memory bounded whatever the file's size): parse each chunk, compare it with what is
+  stored, and write the new and changed rows with bulk inserts (COPY on PostgreSQL),
+  resolving places, actors and outlets through per-run caches. A row is unchanged when
+  its stored DatasetRecord has the same revision (ACLED's timestamp, read without parsing
+  the row) or, for datasets without one, the same row; unchanged rows are not resolved
   at all, so a re-import creates nothing for them. An event of an earlier import without
-  a DatasetRecord is always updated.
+  a DatasetRecord is always updated. After the first bad line nothing more is written;
+  the rest is checked so that the error names every bad line, and all is rolled back.
 - ``write_dataset_csv``: the dataset's own columns for a queryset of events: the stored
   row as read for an event imported from this dataset, the documented mapping
   (``DatasetFormat.mapped_row``) for every other event.
@@ -35,14 +38,17 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
+from operator import attrgetter
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
+from django.db.models.base import ModelState
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.text import slugify
 
-from timeline import search_documents
+from timeline import search_documents, table_statistics
 from timeline.corroboration import recount_outlets
 from timeline.models import (
     Actor,
@@ -169,7 +175,7 @@ class DatasetRow:
 
     @cached_property
     def slug(self) -> str:
-        return f"{self.dataset}-{slugify(self.record)}"
+        return f"{self.dataset}-{slug_of(self.record)}"
 
     @property
     def article_slug(self) -> str:
@@ -190,6 +196,10 @@ class DatasetFormat:
     date_columns: tuple[str, ...]  # written as ISO dates unless date_format is the key
     sub_type_field: str  # the EventSubType field that holds DatasetRow.sub_type_code
     compare_by_revision: bool  # True: by DatasetRecord.revision; False: by the whole row
+    # With compare_by_revision: (record id, revision, deaths) read straight from a row
+    # exactly as parse_row reads them (ValueError when it cannot), so that a row whose id
+    # and revision are stored is counted unchanged without being parsed.
+    quick_revision: Callable[[dict[str, str]], tuple[str, int, int]] | None = None
 
     @property
     def date_formats(self) -> tuple[str, str]:
@@ -202,27 +212,54 @@ class DatasetFormat:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _decoded_lines(path: Path, binary) -> Iterator[str]:
-    """The file's lines as text, so that a decoding error names its true line."""
-    for number, raw in enumerate(binary, 1):
+class _Lines:
+    """The file's lines as text, so that a decoding error names its true line; notes
+    whether a line since the last look held a control character (most records hold none,
+    and then their cells need no check of their own), and how far into the file it is."""
+
+    def __init__(self, path: Path, binary, raw) -> None:
+        self.path = path
+        self.binary = binary
+        self.raw = raw
+        self.control_seen = False
         try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise DatasetImportError(
-                path,
-                f"line {number}: not UTF-8 text (byte {raw[error.start]:#04x} at column "
-                f"{error.start + 1}); save the file as UTF-8",
-            ) from None
-        if number == 1:
-            text = text.removeprefix("\ufeff")
-        yield text
+            self.size = max(Path(path).stat().st_size, 1)
+        except OSError:
+            self.size = 1
+
+    def fraction_read(self) -> float:
+        try:
+            return min(self.raw.tell() / self.size, 1.0)
+        except (OSError, ValueError):
+            return 0.0
+
+    def __iter__(self) -> Iterator[str]:
+        control = _CONTROL.search
+        for number, raw in enumerate(self.binary, 1):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise DatasetImportError(
+                    self.path,
+                    f"line {number}: not UTF-8 text (byte {raw[error.start]:#04x} at column "
+                    f"{error.start + 1}); save the file as UTF-8",
+                ) from None
+            if number == 1:
+                text = text.removeprefix("\ufeff")
+            if control(text):
+                self.control_seen = True
+            yield text
 
 
 def _open_binary(path: Path):
-    """The file's bytes, gunzipped when it is gzip (by content, not by name)."""
-    with open(path, "rb") as raw:
-        magic = raw.read(2)
-    return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
+    """(the file's bytes, gunzipped when it is gzip by content, not by name; the file
+    itself, whose position tells how much has been read)."""
+    raw = open(path, "rb")  # noqa: SIM115 - closed with the reader
+    magic = raw.read(2)
+    raw.seek(0)
+    if magic == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=raw, mode="rb"), raw
+    return raw, raw
 
 
 def control_character_problem(row: dict[str, str]) -> str | None:
@@ -238,20 +275,29 @@ def control_character_problem(row: dict[str, str]) -> str | None:
     return None
 
 
-def read_csv(path: Path, *, required: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+def read_csv(
+    path: Path,
+    *,
+    required: list[str],
+    position: Callable[[Callable[[], float]], None] | None = None,
+) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number where the record starts, row) for each record of a CSV with a header.
 
     Raises DatasetImportError if the file is unreadable, not UTF-8, or lacks a required
     column; yields a row that cannot be read (wrong number of fields, a control character)
-    as {"__problem__": reason, ...the fields it has}.
+    as {"__problem__": reason, ...the fields it has}. `position`, if given, is called once
+    with a function that tells the fraction of the file read so far (for progress).
     """
     path = Path(path)
     try:
-        binary = _open_binary(path)
+        binary, raw = _open_binary(path)
     except OSError as error:
         raise DatasetImportError(path, f"cannot open: {error.strerror or error}") from error
-    with binary:
-        reader = csv.reader(_decoded_lines(path, binary))
+    with raw, binary:
+        lines = _Lines(path, binary, raw)
+        if position is not None:
+            position(lines.fraction_read)
+        reader = csv.reader(lines)
         try:
             header = next(reader, None)
             if header is None:
@@ -267,19 +313,24 @@ def read_csv(path: Path, *, required: list[str]) -> Iterator[tuple[int, dict[str
                     f"missing required column{'s' if len(missing) > 1 else ''}: "
                     + ", ".join(missing),
                 )
+            width = len(header)
+            lines.control_seen = False
             line = reader.line_num + 1
             for fields in reader:
-                if not any(value.strip() for value in fields):
+                if not (fields and fields[0].strip()) and not any(v.strip() for v in fields):
                     line = reader.line_num + 1
+                    lines.control_seen = False
                     continue
-                if len(fields) != len(header):
+                if len(fields) != width:
                     row = dict(zip(header, fields, strict=False))
-                    row["__problem__"] = f"has {len(fields)} fields; the header has {len(header)}"
+                    row["__problem__"] = f"has {len(fields)} fields; the header has {width}"
                 else:
                     row = dict(zip(header, fields, strict=True))
-                    problem = control_character_problem(row)
-                    if problem:
-                        row["__problem__"] = problem
+                    if lines.control_seen:
+                        problem = control_character_problem(row)
+                        if problem:
+                            row["__problem__"] = problem
+                lines.control_seen = False
                 yield line, row
                 line = reader.line_num + 1
         except (EOFError, gzip.BadGzipFile, OSError, csv.Error) as error:
@@ -294,6 +345,7 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d-%b-%y", "%d-%b-%Y", "%d %B %Y", "%d %b %Y", "%d
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+@lru_cache(maxsize=1 << 16)  # a file's dates repeat: each distinct one is parsed once
 def parse_date(value: str, column: str) -> date:
     """ISO (2025-06-06, with or without a time such as UCDP's 00:00:00.000), 6-Jun-25 or
     06 June 2025."""
@@ -350,12 +402,26 @@ def checked_name(value: str, column: str) -> str:
 
 def split_names(value: str, column: str) -> list[str]:
     """A ;-separated list of names (each checked), blanks and repeats left out."""
+    return list(_split_names(value, column))
+
+
+@lru_cache(maxsize=1 << 14)  # actors and sources repeat from row to row
+def _split_names(value: str, column: str) -> tuple[str, ...]:
     names: dict[str, str] = {}
     for part in value.split(";"):
         name = checked_name(" ".join(part.split()), column)
         if name:
             names.setdefault(name.casefold(), name)
-    return list(names.values())
+    return tuple(names.values())
+
+
+_PLAIN_SLUG = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+
+
+def slug_of(text: str) -> str:
+    """slugify(text), without its cost for a text that is already a slug but for case
+    (dataset ids such as PSE75457)."""
+    return text.lower() if _PLAIN_SLUG.fullmatch(text) else slugify(text)
 
 
 def short_title(text: str, limit: int = 100) -> str:
@@ -400,26 +466,32 @@ class _Built:
 
 
 def parse_rows(path: Path, fmt: DatasetFormat) -> tuple[list[DatasetRow], list[RowProblem]]:
-    """Every row parsed, and the problems of those that could not be (a repeated id too)."""
+    """Every row parsed, and the problems of those that could not be (a repeated id too).
+
+    The whole file in memory: for small files and tools. The import streams instead."""
     rows: list[DatasetRow] = []
     problems: list[RowProblem] = []
     first_line: dict[str, int] = {}
     for line, raw in read_csv(path, required=fmt.required):
-        try:
-            if "__problem__" in raw:
-                raise ValueError(raw["__problem__"])
-            row = fmt.parse_row(line, raw)
-        except ValueError as error:
-            problems.append(RowProblem(line, str(error), _record_of(raw)))
-            continue
-        if row.record in first_line:
-            problems.append(
-                RowProblem(line, f"repeats the id of line {first_line[row.record]}", row.record)
-            )
-            continue
-        first_line[row.record] = line
-        rows.append(row)
+        item = parse_record(fmt, line, raw, first_line)
+        (problems if isinstance(item, RowProblem) else rows).append(item)
     return rows, problems
+
+
+def parse_record(
+    fmt: DatasetFormat, line: int, raw: dict[str, str], first_line: dict[str, int]
+) -> DatasetRow | RowProblem:
+    """One record parsed, or its problem; first_line (record id -> line) finds repeats."""
+    try:
+        if "__problem__" in raw:
+            raise ValueError(raw["__problem__"])
+        row = fmt.parse_row(line, raw)
+    except ValueError as error:
+        return RowProblem(line, str(error), _record_of(raw))
+    if row.record in first_line:
+        return RowProblem(line, f"repeats the id of line {first_line[row.record]}", row.record)
+    first_line[row.record] = line
+    return row
 
 
 def _record_of(raw: dict[str, str]) -> str:
@@ -430,11 +502,45 @@ def _record_of(raw: dict[str, str]) -> str:
     return ""
 
 
+def _new(model, **values):
+    """An unsaved instance of model: values by attname over the fields' defaults.
+
+    What Model(**values) makes, without its per-field keyword handling and init signals
+    (most of an import's Python time went there); the import writes these with COPY or
+    bulk_create, which send no signals either.
+    """
+    defaults = _DEFAULTS.get(model)
+    if defaults is None:
+        defaults = _DEFAULTS[model] = [
+            (field.attname, field.get_default if callable(field.default) else None)
+            for field in model._meta.concrete_fields
+        ]
+        _STATIC_DEFAULTS[model] = {
+            field.attname: field.get_default()
+            for field in model._meta.concrete_fields
+            if not callable(field.default)
+        }
+    obj = model.__new__(model)
+    state = obj.__dict__
+    state.update(_STATIC_DEFAULTS[model])
+    for attname, factory in defaults:
+        if factory is not None:
+            state[attname] = factory()
+    state.update(values)
+    obj._state = ModelState()
+    return obj
+
+
+_DEFAULTS: dict = {}
+_STATIC_DEFAULTS: dict = {}
+
+
 def _build(row: DatasetRow, sub_type: EventSubType, now) -> _Built:
-    event = Event(
+    event = _new(
+        Event,
         slug=row.slug,
         type_id=sub_type.type_id,
-        sub_type=sub_type,
+        sub_type_id=sub_type.pk,  # ids, not instances: a related descriptor costs
         title=row.title,
         summary=row.summary,
         date_start=row.date_start,
@@ -449,7 +555,8 @@ def _build(row: DatasetRow, sub_type: EventSubType, now) -> _Built:
         created=now,  # insert_objects and bulk_update apply no auto_now
         updated=now,
     )
-    article = Article(
+    article = _new(
+        Article,
         slug=row.article_slug,
         title=row.article_title,
         outlet=row.article_outlet,
@@ -459,9 +566,8 @@ def _build(row: DatasetRow, sub_type: EventSubType, now) -> _Built:
         content_hash=content_hash(row.article_text),  # save() would; bulk_create does not
         imported_at=now,
     )
-    evidence = Evidence(
-        event=event,
-        article=article,
+    evidence = _new(  # pointed at its event and article when they have ids
+        Evidence,
         start=0,
         end=len(row.article_text),
         quote=row.article_text,
@@ -593,35 +699,50 @@ def actor_identity(name: str) -> str:
 
 
 class ActorResolver:
-    """Actors by name or alias (case-insensitive, periods stripped), created as needed."""
+    """Actors by name or alias (case-insensitive, periods stripped), created as needed.
 
-    def __init__(self, specs: Iterable[ActorSpec]) -> None:
+    An actor's type is the first one the file gives it as a main actor; one that is only
+    ever associated takes the kind its sides most often have. The file is read in chunks
+    (learn() each before resolving it), so an actor this run creates is set right by
+    finish() once the whole file has been seen.
+    """
+
+    def __init__(self, specs: Iterable[ActorSpec] = ()) -> None:
         self.by_slug: dict[str, Actor] = {}
         self.by_name: dict[str, Actor] = {}
         self.created = 0
+        self.made: dict[str, Actor] = {}  # identity key -> an actor this run created
         for actor in Actor.objects.all():
             self.by_slug[actor.slug] = actor
             for name in [actor.name, *actor.alias_list]:
                 self.by_name.setdefault(name.casefold(), actor)
                 self.by_name.setdefault(actor_identity(name).casefold(), actor)
-        # An actor's type is the first one the file gives it as a main actor; one that is
-        # only ever associated takes the kind its sides most often have.
         self.typed: dict[str, ActorSpec] = {}
-        side_kinds: dict[str, Counter] = defaultdict(Counter)
+        self.side_kinds: dict[str, Counter] = defaultdict(Counter)
+        self.learn(specs)
+
+    def learn(self, specs: Iterable[ActorSpec]) -> None:
+        """Count the types and kinds of the actors of the next rows."""
         for spec in specs:
             key = actor_identity(spec.name).casefold()
             if spec.acled_type:
                 self.typed.setdefault(key, spec)
             else:
-                side_kinds[key][spec.kind] += 1
-        for key, kinds in side_kinds.items():
-            if key not in self.typed:
-                self.typed[key] = ActorSpec(name=key, role="", kind=kinds.most_common(1)[0][0])
+                self.side_kinds[key][spec.kind] += 1
+
+    def _typed(self, key: str, spec: ActorSpec) -> ActorSpec:
+        typed = self.typed.get(key)
+        if typed is not None:
+            return typed
+        kinds = self.side_kinds.get(key)
+        if kinds:
+            return ActorSpec(name=key, role="", kind=kinds.most_common(1)[0][0])
+        return spec
 
     def resolve(self, spec: ActorSpec) -> Actor:
         identity = actor_identity(spec.name)
         key = identity.casefold()
-        typed = self.typed.get(key, spec)
+        typed = self._typed(key, spec)
         actor = (
             self.by_name.get(spec.name.casefold())
             or self.by_name.get(key)
@@ -643,9 +764,30 @@ class ActorResolver:
         actor.full_clean()
         actor.save()
         self.created += 1
+        self.made[key] = actor
         self.by_slug[slug] = actor
         self.by_name[key] = actor
         return actor
+
+    def finish(self) -> None:
+        """The actors this run created, typed by the whole file (a later chunk may have
+        named one as a main actor, or tipped its sides' kind)."""
+        for key, actor in self.made.items():
+            typed = self._typed(key, actor)
+            if typed is actor:
+                continue
+            update = [
+                name
+                for name, value in (("kind", typed.kind), ("acled_type", typed.acled_type))
+                if value and getattr(actor, name) != value
+            ]
+            if not typed.acled_type and actor.acled_type:
+                update = [name for name in update if name != "acled_type"]
+            for name in update:
+                setattr(actor, name, getattr(typed, name))
+            if update:
+                actor.full_clean()
+                actor.save(update_fields=update)
 
 
 class OutletResolver:
@@ -682,105 +824,224 @@ class OutletResolver:
 # --- Writing ---------------------------------------------------------------------------------
 
 
+CHUNK_ROWS = 10_000  # rows read, checked and written at a time: bounds the memory
+
+
 def import_dataset(
     fmt: DatasetFormat,
     *,
     path: Path | str,
     skip_bad: bool = False,
     progress: Progress | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> ImportResult:
     """Import a dataset's CSV (or .csv.gz); atomic, and idempotent on the dataset's id.
 
     Raises DatasetImportError naming the file and the bad lines (nothing written), unless
     skip_bad, when bad lines are left out and listed in ImportResult.skipped.
+
+    The file is streamed chunk_rows records at a time, all in one transaction: each chunk
+    is parsed, compared with what is stored and written in bulk. Once a bad line is found
+    (without skip_bad) nothing more is written: the rest of the file is only checked, so
+    that the error lists every bad line, and the transaction is rolled back. After a large
+    import the tables are ANALYZEd (timeline.table_statistics).
     """
     path = Path(path)
-    rows, problems = parse_rows(path, fmt)
     result = ImportResult()
-    # The search documents of everything written are rebuilt once, set-based, at the end.
+    run = _ImportRun(fmt, path, skip_bad, result)
+    where: list[Callable[[], float]] = []
     with transaction.atomic(), search_documents.deferred():
-        to_write = _classify(fmt, rows, problems, result)
-        built = _build_all(fmt, to_write, problems)
-        problems.sort(key=lambda problem: problem.line)
-        if problems and not skip_bad:
-            raise DatasetImportError(path, problems=problems)
-        result.skipped = problems
-        _Writer(fmt, path, skip_bad, progress, result).write(built)
+        search_documents.defer_index_merges()
+        records = read_csv(path, required=fmt.required, position=where.append)
+        for chunk in _chunks(records, chunk_rows):
+            run.take(chunk)
+            if progress:
+                fraction = where[0]() if where else 0.0
+                estimate = round(run.seen / fraction) if fraction else run.seen
+                progress(run.seen, max(run.seen, estimate))
+        run.problems.sort(key=lambda problem: problem.line)
+        if run.problems and not skip_bad:
+            raise DatasetImportError(path, problems=run.problems)
+        run.finish()
+    if progress:
+        progress(run.seen, run.seen)
     result.rows = result.created + result.updated + result.unchanged
-    result.skipped.sort(key=lambda problem: problem.line)
+    result.skipped = sorted(run.problems, key=lambda problem: problem.line)
+    table_statistics.refresh_after_import(result.created + result.updated)
     return result
 
 
-def _classify(
-    fmt: DatasetFormat, rows: list[DatasetRow], problems: list[RowProblem], result: ImportResult
-) -> list[tuple[DatasetRow, int | None]]:
-    """The rows to write, each with the pk of the event it updates (None: a new event).
+def one_of(values: list[str]) -> RawSQL:
+    """A chunk's values for `field__in`, as one parameter: thousands of placeholders cost
+    more to send and plan than the lookup itself."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::text[])", [list(values)])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(values))])
 
-    Unchanged rows are counted in result and left out: they are not resolved or written.
-    """
-    key = fmt.key
-    stored_field = "revision" if fmt.compare_by_revision else "row"
-    records = {
-        record_id: (event_id, stored)
-        for record_id, event_id, stored in DatasetRecord.objects.filter(dataset=key).values_list(
-            "record_id", "event_id", stored_field
+
+def _chunks(records: Iterator, size: int) -> Iterator[list]:
+    chunk = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _ImportRun:
+    """One import, chunk by chunk: what it has seen, found wrong, and keeps per run."""
+
+    def __init__(self, fmt: DatasetFormat, path: Path, skip_bad: bool, result: ImportResult):
+        self.fmt = fmt
+        self.path = path
+        self.skip_bad = skip_bad
+        self.result = result
+        self.seen = 0
+        self.problems: list[RowProblem] = []
+        self.first_line: dict[str, int] = {}  # record id -> the line it was first read on
+        self.sub_types = {
+            getattr(sub_type, fmt.sub_type_field): sub_type
+            for sub_type in EventSubType.objects.all()
+            if getattr(sub_type, fmt.sub_type_field) not in (None, "")
+        }
+        self.now = timezone.now()
+        self.writer = _Writer(fmt, path, skip_bad, result, self.problems)
+
+    def take(self, records: list[tuple[int, dict[str, str]]]) -> None:
+        self.seen += len(records)
+        rows = []
+        for line, raw in self._changed(records):
+            item = parse_record(self.fmt, line, raw, self.first_line)
+            if isinstance(item, RowProblem):
+                self.problems.append(item)
+            else:
+                rows.append(item)
+        to_write = self._classify(rows)
+        built = self._build(to_write)
+        if self.problems and not self.skip_bad:
+            return  # refused already: the rest of the file is only checked
+        self.writer.write(built)
+
+    def finish(self) -> None:
+        self.writer.finish()
+
+    def _changed(self, records):
+        """The records that may have changed. With a revision (ACLED's timestamp) a record
+        whose id and revision are stored is unchanged, and is counted without being
+        parsed or resolved: it was checked when it was imported, and a re-import is
+        then mostly a compare."""
+        quick = self.fmt.quick_revision
+        if quick is None:
+            return records
+        keys: list = []
+        for _, raw in records:
+            key = None
+            if "__problem__" not in raw:
+                try:
+                    key = quick(raw)
+                except (ValueError, KeyError):
+                    key = None
+            keys.append(key)
+        ids = [key[0] for key in keys if key is not None]
+        stored = (
+            dict(
+                DatasetRecord.objects.filter(
+                    dataset=self.fmt.key, record_id__in=one_of(ids)
+                ).values_list("record_id", "revision")
+            )
+            if ids
+            else {}
         )
-    }
-    # Events of an import made before DatasetRecord existed: always brought up to date.
-    legacy = dict(
-        Event.objects.filter(
-            external_id__startswith=f"{key}:", dataset_record__isnull=True
-        ).values_list("external_id", "pk")
-    )
-    slugs_taken = dict(
-        Event.objects.filter(slug__startswith=f"{key}-").values_list("slug", "external_id")
-    )
-    to_write = []
-    for row in rows:
-        if row.record in records:
-            event_id, stored = records[row.record]
-            current = row.revision if fmt.compare_by_revision else row.raw
-            if stored == current:
-                result.unchanged += 1
-                result.deaths += row.deaths
-                continue
-            to_write.append((row, event_id))
-        elif row.external_id in legacy:
-            to_write.append((row, legacy[row.external_id]))
-        elif slugs_taken.get(row.slug, row.external_id) != row.external_id:
-            reason = f"event slug {row.slug!r} is taken by another event"
-            problems.append(RowProblem(row.line, reason, row.record))
-        else:
-            to_write.append((row, None))
-    return to_write
+        changed = []
+        for (line, raw), key in zip(records, keys, strict=True):
+            if (
+                key is not None
+                and key[0] in stored
+                and stored[key[0]] == key[1]
+                and key[0] not in self.first_line
+            ):
+                self.first_line[key[0]] = line
+                self.result.unchanged += 1
+                self.result.deaths += key[2]
+            else:
+                changed.append((line, raw))
+        return changed
 
+    def _classify(self, rows: list[DatasetRow]) -> list[tuple[DatasetRow, int | None]]:
+        """The rows to write, each with the pk of the event it updates (None: a new event).
 
-def _build_all(
-    fmt: DatasetFormat, to_write: list[tuple[DatasetRow, int | None]], problems: list[RowProblem]
-) -> list[_Built]:
-    sub_types = {
-        getattr(sub_type, fmt.sub_type_field): sub_type
-        for sub_type in EventSubType.objects.all()
-        if getattr(sub_type, fmt.sub_type_field) not in (None, "")
-    }
-    now = timezone.now()
-    built = []
-    for row, pk in to_write:
-        try:
-            sub_type = sub_types.get(row.sub_type_code)
-            if sub_type is None:
-                raise ValueError(
-                    f"no event sub-type has {fmt.sub_type_field} {row.sub_type_code!r} "
-                    "(run migrate, or add one in the admin)"
+        Unchanged rows are counted in result and left out: they are not resolved or
+        written. Three queries for the chunk, whatever its size."""
+        if not rows:
+            return []
+        fmt, result = self.fmt, self.result
+        stored_field = "revision" if fmt.compare_by_revision else "row"
+        records = {
+            record_id: (event_id, stored)
+            for record_id, event_id, stored in DatasetRecord.objects.filter(
+                dataset=fmt.key, record_id__in=one_of([row.record for row in rows])
+            ).values_list("record_id", "event_id", stored_field)
+        }
+        fresh = [row for row in rows if row.record not in records]
+        # Events of an import made before DatasetRecord existed: always brought up to date.
+        legacy = (
+            dict(
+                Event.objects.filter(
+                    external_id__in=one_of([row.external_id for row in fresh]),
+                    dataset_record__isnull=True,
+                ).values_list("external_id", "pk")
+            )
+            if fresh
+            else {}
+        )
+        slugs_taken = (
+            dict(
+                Event.objects.filter(slug__in=one_of([row.slug for row in fresh])).values_list(
+                    "slug", "external_id"
                 )
-            item = _build(row, sub_type, now)
-            _validate(item)
-        except ValueError as error:
-            problems.append(RowProblem(row.line, str(error), row.record))
-            continue
-        item.event.pk = pk
-        built.append(item)
-    return built
+            )
+            if fresh
+            else {}
+        )
+        to_write = []
+        for row in rows:
+            if row.record in records:
+                event_id, stored = records[row.record]
+                current = row.revision if fmt.compare_by_revision else row.raw
+                if stored == current:
+                    result.unchanged += 1
+                    result.deaths += row.deaths
+                    continue
+                to_write.append((row, event_id))
+            elif row.external_id in legacy:
+                to_write.append((row, legacy[row.external_id]))
+            elif slugs_taken.get(row.slug, row.external_id) != row.external_id:
+                reason = f"event slug {row.slug!r} is taken by another event"
+                self.problems.append(RowProblem(row.line, reason, row.record))
+            else:
+                to_write.append((row, None))
+        return to_write
+
+    def _build(self, to_write: list[tuple[DatasetRow, int | None]]) -> list[_Built]:
+        fmt, built = self.fmt, []
+        for row, pk in to_write:
+            try:
+                sub_type = self.sub_types.get(row.sub_type_code)
+                if sub_type is None:
+                    raise ValueError(
+                        f"no event sub-type has {fmt.sub_type_field} {row.sub_type_code!r} "
+                        "(run migrate, or add one in the admin)"
+                    )
+                item = _build(row, sub_type, self.now)
+                _validate(item)
+            except ValueError as error:
+                self.problems.append(RowProblem(row.line, str(error), row.record))
+                continue
+            item.event.pk = pk
+            built.append(item)
+        return built
 
 
 _EVENT_FIELDS = [
@@ -857,67 +1118,97 @@ def insert_objects(model, objs: list) -> None:
         obj._state.adding = False
         obj._state.db = connection.alias
     fields = model._meta.concrete_fields
+    # Values psycopg adapts as they are (text, numbers, dates, ids) are taken as they are;
+    # the rest through the field (get_db_prep_save costs more than the COPY itself).
+    real = connections[connection.alias]
+    getters = [
+        attrgetter(field.attname)
+        if field.get_internal_type() in _AS_IS
+        else _prepared(field, field.attname, real)
+        for field in fields
+    ]
     insert_rows(
         model,
         [field.attname for field in fields],
-        [
-            tuple(
-                field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields
-            )
-            for obj in objs
-        ],
+        [tuple(get(obj) for get in getters) for obj in objs],
     )
 
 
-class _Writer:
-    """One import's writes: classify rows, resolve what is new or changed, write in bulk."""
+_AS_IS = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "DateField",
+    "DateTimeField",
+    "FloatField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SlugField",
+    "SmallIntegerField",
+    "TextField",
+}
 
-    def __init__(self, fmt: DatasetFormat, path: Path, skip_bad: bool, progress, result) -> None:
+
+def _prepared(field, attname: str, real_connection):
+    return lambda obj: field.get_db_prep_save(getattr(obj, attname), real_connection)
+
+
+class _Writer:
+    """One import's writes, chunk by chunk: resolve what is new or changed through per-run
+    caches, write in bulk."""
+
+    def __init__(self, fmt: DatasetFormat, path: Path, skip_bad: bool, result, problems):
         self.fmt = fmt
         self.path = path
         self.skip_bad = skip_bad
-        self.progress = progress
         self.result = result
+        self.problems = problems
+        self.written: list[int] = []
+        self.resolvers = False
 
     def write(self, built: list[_Built]) -> None:
-        new = [item for item in built if item.event.pk is None]
-        changed = [item for item in built if item.event.pk is not None]
         if not built:
             return
-        self.locations = LocationResolver()
-        self.actors = ActorResolver(spec for item in built for spec in item.row.actors)
-        self.outlets = OutletResolver()
-        total, done = len(built), 0
-        for start in range(0, len(changed), BATCH_SIZE):
-            batch = changed[start : start + BATCH_SIZE]
-            self.result.updated += self._update_batch(batch)
-            done += len(batch)
-            if self.progress:
-                self.progress(done, total)
-        for start in range(0, len(new), BATCH_SIZE):
-            batch = new[start : start + BATCH_SIZE]
-            self.result.created += self._create_batch(batch)
-            done += len(batch)
-            if self.progress:
-                self.progress(done, total)
+        if not self.resolvers:  # the first chunk with something to write
+            self.locations = LocationResolver()
+            self.actors = ActorResolver()
+            self.outlets = OutletResolver()
+            self.resolvers = True
+        self.actors.learn(spec for item in built for spec in item.row.actors)
+        changed = [item for item in built if item.event.pk is not None]
+        new = [item for item in built if item.event.pk is None]
+        if changed:
+            self.result.updated += self._update_batch(changed)
+        if new:
+            self.result.created += self._create_batch(new)
+
+    def finish(self) -> None:
+        if self.resolvers:
+            self.actors.finish()
+        search_documents.tidy()
 
     def _problem(self, row: DatasetRow, reason: str) -> None:
         problem = RowProblem(row.line, reason, row.record)
         if not self.skip_bad:
             raise DatasetImportError(self.path, problems=[problem])
-        self.result.skipped.append(problem)
+        self.problems.append(problem)
 
     def _resolve(self, item: _Built) -> list[tuple]:
         """Point the event at its place; its actor links as (actor_id, role, side,
         associated, source_name)."""
         row = item.row
         self.result.deaths += row.deaths
-        item.event.location = self.locations.resolve(
+        location = self.locations.resolve(
             row.places,
             latitude=row.latitude,
             longitude=row.longitude,
             geo_precision=row.geo_precision,
         )
+        item.event.location_id = location.pk if location is not None else None
         links, seen = [], set()
         for spec in row.actors:
             actor = self.actors.resolve(spec)
@@ -934,10 +1225,10 @@ class _Writer:
         self._save_articles(batch)
         insert_objects(Event, [item.event for item in batch])
         self._create_dependents(batch, links)
-        # Inserted without signals: name the new events for their search documents.
-        search_documents.mark_stale([item.event.pk for item in batch])
-        # Bulk writes send no signals: count each event's outlets for its badge here.
-        recount_outlets(item.event.pk for item in batch)
+        # Inserted without signals: the new events' search documents, set-based; the
+        # GIN index is tidied once, at the end of the import. Their outlet counts were
+        # set before the insert (one article each, whose outlets are known here).
+        search_documents.rebuild([item.event.pk for item in batch], tidy=False)
         return len(batch)
 
     def _update_batch(self, batch: list[_Built]) -> int:
@@ -953,7 +1244,8 @@ class _Writer:
         self._save_articles(batch)
         Event.objects.bulk_update([item.event for item in batch], _EVENT_FIELDS)
         self._create_dependents(batch, links)
-        search_documents.mark_stale(event_ids)
+        search_documents.rebuild(event_ids, tidy=False)
+        # Other evidence (an editor's) may point at an updated event: count afresh.
         recount_outlets(event_ids)
         return len(batch)
 
@@ -993,22 +1285,20 @@ class _Writer:
             Article.outlets.through.objects.filter(article__in=reused).delete()
         fresh = [item.article for item in batch if item.article.pk is None]
         insert_objects(Article, fresh)
-        insert_rows(
-            Article.outlets.through,
-            ["article_id", "outlet_id"],
-            [
-                (item.article.pk, outlet_id)
-                for item in batch
-                for outlet_id in dict.fromkeys(
-                    self.outlets.resolve(name).pk for name in item.row.outlets
-                )
-            ],
-        )
+        cited = []
+        for item in batch:
+            outlet_ids = dict.fromkeys(self.outlets.resolve(name).pk for name in item.row.outlets)
+            cited.extend((item.article.pk, outlet_id) for outlet_id in outlet_ids)
+            if item.event.pk is None:
+                # A new event's one source: its outlets, or the article's own outlet
+                # (timeline.corroboration.count_outlets over this one evidence).
+                item.event.outlet_count = len(outlet_ids) or 1
+        insert_rows(Article.outlets.through, ["article_id", "outlet_id"], cited)
 
     def _create_dependents(self, batch: list[_Built], links: list[list[tuple]]) -> None:
         for item in batch:
-            item.evidence.event = item.event
-            item.evidence.article = item.article
+            item.evidence.event_id = item.event.pk
+            item.evidence.article_id = item.article.pk
         insert_objects(Evidence, [item.evidence for item in batch])
         insert_rows(
             Figure,

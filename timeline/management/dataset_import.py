@@ -39,8 +39,9 @@ class DatasetImportCommand(BaseCommand):
         label = self.dataset.split()[0]
         bar = ProgressBar(self.stderr._out, label=label) if self.stderr.isatty() else None
         try:
-            # One import at a time; the tables are ANALYZEd after a successful one.
-            with exclusive_import(wait=wait, on_wait=self.say_waiting):
+            # One import at a time. The import ANALYZEs the tables itself after a large
+            # write (timeline.table_statistics), so the lock need not.
+            with exclusive_import(wait=wait, on_wait=self.say_waiting, analyze=False):
                 result = self.importer(path=path, skip_bad=skip_bad, progress=bar)
         except DatasetImportError as error:
             raise CommandError(str(error)) from error

@@ -11,10 +11,10 @@ then gives up with a clear message, instead of failing half-way on a unique key
   which the kernel drops when the holding process ends. An in-memory database belongs to
   one process and needs no lock.
 
-After an import that succeeded, the timeline's tables are ANALYZEd: right after a large
-import PostgreSQL's statistics still describe the tables as they were (often empty), and
-with them the planner picks nested loops and per-row scans that take a search from
-milliseconds to a minute. SQLite's ANALYZE feeds its planner the same way.
+After an import that succeeded, the timeline's tables are ANALYZEd
+(timeline.table_statistics.analyze_tables) unless analyze=False: the dataset imports
+refresh the statistics themselves (table_statistics.refresh_after_import), so their
+commands pass analyze=False.
 """
 
 from __future__ import annotations
@@ -26,8 +26,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from django.apps import apps
 from django.db import connections
+
+from timeline.table_statistics import analyze_tables
+
+__all__ = ["ImportBusy", "analyze_tables", "exclusive_import"]
 
 # Any 64-bit number no other application on the same server uses for an advisory lock.
 ADVISORY_LOCK_KEY = 0x54494D454C494E45  # "TIMELINE"
@@ -69,19 +72,6 @@ def exclusive_import(
         yield
         if analyze:
             analyze_tables(using=using)
-
-
-def analyze_tables(*, using: str = "default") -> None:
-    """ANALYZE every table of the timeline app (fresh statistics for the planner)."""
-    connection = connections[using]
-    tables = [model._meta.db_table for model in apps.get_app_config("timeline").get_models()]
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE " + ", ".join(quote(table) for table in tables))
-        else:
-            for table in tables:
-                cursor.execute(f"ANALYZE {quote(table)}")
 
 
 def _waited(started: float) -> float:

@@ -25,7 +25,6 @@ from django.urls import reverse
 from timeline.datasets import acled
 from timeline.datasets.acled import import_acled
 from timeline.datasets.base import attach_location_parents
-from timeline.management.exclusive_import import analyze_tables
 from timeline.models import Actor, DatasetRecord, Event, EventActor, Figure, Outlet
 from timeline.tests.test_import_acled import REAL_FILE
 
@@ -45,8 +44,8 @@ def source_rows(path) -> list[dict[str, str]]:
 def imported_once(django_db_blocker, load):
     """Run load() in a transaction that is rolled back when the module is done.
 
-    The tables are ANALYZEd after the load, as the import commands do (exclusive_import):
-    without statistics PostgreSQL plans the facets over 5,338 fresh rows as if they were a
+    The dataset import ANALYZEs the tables itself (timeline.table_statistics): without
+    statistics PostgreSQL plans the facets over 5,338 fresh rows as if they were a
     handful, and one outlet facet takes minutes. ANALYZE inside the transaction samples
     the rows it inserted.
     """
@@ -54,9 +53,7 @@ def imported_once(django_db_blocker, load):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            result = load()
-            analyze_tables()
-            yield result
+            yield load()
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
