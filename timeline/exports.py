@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote as url_quote
 
+from django.db import connections
 from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
@@ -226,20 +227,34 @@ def _events(rows: list[tuple]) -> list[ExportEvent]:
     return events
 
 
+def _of_events(queryset, ids: list[int]):
+    """queryset's rows whose event_id is one of ids, passed as one parameter (an array on
+    PostgreSQL, a JSON list on SQLite) rather than one parameter per id."""
+    table = queryset.model._meta.db_table
+    if connections[queryset.db].vendor == "postgresql":
+        return queryset.extra(where=[f'"{table}"."event_id" = ANY(%s)'], params=[ids])
+    if connections[queryset.db].vendor == "sqlite":
+        return queryset.extra(
+            where=[f'"{table}"."event_id" IN (SELECT value FROM json_each(%s))'],
+            params=[json.dumps(ids)],
+        )
+    return queryset.filter(event_id__in=ids)
+
+
 def _attach_related(events: list[ExportEvent]) -> None:
     """The chunk's actors, figures and evidence: one query each, in the timeline's order."""
     by_id = {event.pk: event for event in events}
     ids = list(by_id)
     actors: dict[int, _Row] = {}
     for event_id, role, actor_id, slug, name in (
-        EventActor.objects.filter(event_id__in=ids)
+        _of_events(EventActor.objects.all(), ids)
         .order_by("role", "id")
         .values_list("event_id", "role", "actor_id", "actor__slug", "actor__name")
     ):
         actor = actors.get(actor_id) or actors.setdefault(actor_id, _Row(slug=slug, name=name))
         by_id[event_id].event_actors.append(_Row(actor=actor, role=role))
     for event_id, *values in (
-        Figure.objects.filter(event_id__in=ids)
+        _of_events(Figure.objects.all(), ids)
         .order_by("kind", "id")
         .values_list("event_id", *_FIGURE_FIELDS)
     ):
@@ -257,7 +272,7 @@ def _attach_related(events: list[ExportEvent]) -> None:
         by_id[event_id].figures.append(figure)
     articles: dict[int, _Row] = {}
     for event_id, pk, quote, attributed_to, article_id, slug, title, outlet in (
-        Evidence.objects.filter(event_id__in=ids)
+        _of_events(Evidence.objects.all(), ids)
         .order_by("id")
         .values_list(
             "event_id",
@@ -328,7 +343,17 @@ def marked_if_cut_short(pieces: Iterator[str], *, as_csv: bool) -> Iterator[str]
 def _path_maker(name: str) -> Callable[[str], str]:
     """A fast slug -> path function for a one-slug URL (reverse() once, not per event)."""
     prefix, suffix = reverse(name, args=["0"]).rsplit("0", 1)
-    return lambda slug: f"{prefix}{url_quote(slug, safe='')}{suffix}"
+
+    def path(slug: str) -> str:
+        # An ASCII slug (nearly all) quotes to itself: skip quote() for it.
+        quoted = slug if _UNQUOTED.fullmatch(slug) else url_quote(slug, safe="")
+        return f"{prefix}{quoted}{suffix}"
+
+    return path
+
+
+# What urllib.parse.quote(safe="") leaves as it is.
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]*")
 
 
 @dataclass(frozen=True)
