@@ -14,7 +14,8 @@ written with bulk_create. Each export is requested through Django's test Client 
 streaming_content consumed without keeping it; rows/s is events exported per second,
 the request included. Memory is the peak growth of the resident set over the stream
 (sampled at every piece; constant memory: the same at 10,000 and at 1,000,000 events)
-and, with --tracemalloc, the peak of Python allocations (tracemalloc slows the stream several times over, so time it without).
+and, with --tracemalloc, the peak of Python allocations (tracemalloc slows the stream
+several times over, so time it without).
 """
 
 from __future__ import annotations
