@@ -151,8 +151,8 @@ if os.environ.get("CACHE_DIR"):
 
 # Seconds a rendered public response is kept (timeline/response_cache.py); it is never
 # served after a write, whatever this says. 0 turns the response cache off (for cold
-# measurements).
-RESPONSE_CACHE_SECONDS = int(os.environ.get("RESPONSE_CACHE_SECONDS", "600"))
+# measurements); it is off by default with DEBUG on, where templates change under it.
+RESPONSE_CACHE_SECONDS = int(os.environ.get("RESPONSE_CACHE_SECONDS", "0" if DEBUG else "600"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -20,14 +20,20 @@ The CSP nonce stays unique per response: the body and the headers are stored cut
 nonce they were rendered with, and each hit joins them with a fresh one, so the script
 tags and the Content-Security-Policy header agree, and no two responses share a nonce.
 
+The key also holds the code's version (the templates', the app's and the static
+manifest's files, by name, size and modification time, read once per process), so a
+file cache kept across a deploy (make serve's CACHE_DIR) serves no page of the old code.
+
 RESPONSE_CACHE_SECONDS (settings; 0 turns the cache off) bounds how long an entry lives.
 The cache is Django's default cache (settings.CACHES).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -72,9 +78,31 @@ def may_use_cache(request) -> bool:
     )
 
 
+@functools.cache
+def code_version() -> str:
+    """A digest of the files a page is made from: templates, the app's code, the static
+    manifest (its hashed file names are in the pages)."""
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    files = [
+        *sorted((root / "templates").rglob("*.html")),
+        *sorted((root / "timeline").rglob("*.py")),
+        *sorted((root / "timeline").rglob("*.html")),
+        Path(settings.STATIC_ROOT) / "staticfiles.json",
+    ]
+    for path in files:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
 def request_key(request, token: str) -> str:
     described = repr(
         (
+            code_version(),
             request.scheme,
             request.get_host(),
             request.path,

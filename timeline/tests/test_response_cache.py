@@ -236,3 +236,25 @@ def test_exports_are_streamed_and_not_cached(client):
     url = reverse("timeline:events-csv")
     client.get(url)
     assert cached(client.get(url)) is None
+
+
+def test_a_new_release_does_not_serve_the_old_code_s_pages(client, settings, tmp_path):
+    from timeline import response_cache
+
+    url = reverse("timeline:timeline")
+    client.get(url)
+    assert cached(client.get(url)) == "hit"
+    template = tmp_path / "templates" / "base.html"
+    template.parent.mkdir()
+    template.write_text("old")
+    settings.BASE_DIR = tmp_path
+    settings.STATIC_ROOT = tmp_path / "static"
+    response_cache.code_version.cache_clear()
+    try:
+        before = response_cache.code_version()
+        assert cached(client.get(url)) == "miss"  # another code version: another key
+        template.write_text("the new release")
+        response_cache.code_version.cache_clear()
+        assert response_cache.code_version() != before
+    finally:
+        response_cache.code_version.cache_clear()
