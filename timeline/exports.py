@@ -26,6 +26,7 @@ mapping, which walks places, actors and outlets) are loaded as instances, per ch
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import logging
@@ -104,6 +105,27 @@ class _Row:
     def __init__(self, **values) -> None:
         self.__dict__.update(values)
 
+
+class _Link:
+    """An actor's part in an event (EventActor) as read for an export."""
+
+    __slots__ = ("actor", "role")
+
+    def __init__(self, actor: _Row, role: str) -> None:
+        self.actor, self.role = actor, role
+
+
+class _Evidence:
+    """An evidence quote as read for an export, with its article."""
+
+    __slots__ = ("article", "attributed_to", "pk", "quote")
+
+    def __init__(self, pk: int, quote: str, attributed_to: str, article: _Row) -> None:
+        self.pk, self.quote, self.attributed_to, self.article = pk, quote, attributed_to, article
+
+
+# Many events share a span: each distinct one is described once per process.
+_describe_span = functools.lru_cache(maxsize=8192)(describe_span)
 
 _KIND_LABELS = dict(Figure.Kind.choices)
 _QUALIFIER_LABELS = dict(Figure.Qualifier.choices)
@@ -252,7 +274,7 @@ def _attach_related(events: list[ExportEvent]) -> None:
         .values_list("event_id", "role", "actor_id", "actor__slug", "actor__name")
     ):
         actor = actors.get(actor_id) or actors.setdefault(actor_id, _Row(slug=slug, name=name))
-        by_id[event_id].event_actors.append(_Row(actor=actor, role=role))
+        by_id[event_id].event_actors.append(_Link(actor, role))
     for event_id, *values in (
         _of_events(Figure.objects.all(), ids)
         .order_by("kind", "id")
@@ -288,9 +310,7 @@ def _attach_related(events: list[ExportEvent]) -> None:
         article = articles.get(article_id) or articles.setdefault(
             article_id, _Row(slug=slug, title=title, outlet=outlet)
         )
-        by_id[event_id].evidence.append(
-            _Row(pk=pk, quote=quote, attributed_to=attributed_to, article=article)
-        )
+        by_id[event_id].evidence.append(_Evidence(pk, quote, attributed_to, article))
 
 
 def event_chunks(
@@ -407,7 +427,7 @@ def event_record(event: Event, links: Links) -> dict:
         "date_start": event.date_start.isoformat(),
         "date_end": event.date_end.isoformat() if event.date_end else None,
         "date_precision": event.date_precision,
-        "date_display": describe_span(event.date_start, event.date_end, event.date_precision),
+        "date_display": _describe_span(event.date_start, event.date_end, event.date_precision),
         "reported_on": event.reported_on.isoformat() if event.reported_on else None,
         "location": location.slug if location else None,
         "location_name": location.name if location else None,
@@ -613,7 +633,13 @@ def safe_cell(value) -> str:
 def _csv_rows(rows: Iterable[list]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+    writer.writerows(
+        [
+            cell if type(cell) is str and not cell.startswith(FORMULA_START) else safe_cell(cell)
+            for cell in row
+        ]
+        for row in rows
+    )
     return buffer.getvalue()
 
 
