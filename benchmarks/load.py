@@ -11,9 +11,11 @@ What it does (issue 11's load target: >= 300 requests/s at 100,000 events, 0 err
 2. Serves the copy with gunicorn as `make serve` does (config/gunicorn.conf.py, DEBUG off,
    static files collected, a file cache in a temporary CACHE_DIR), once with the response
    cache on (RESPONSE_CACHE_SECONDS=600) and once with it off (=0).
-3. Drives a fixed number of concurrent keep-alive connections for a fixed time with a
+3. Requests every URL once (each filter's first, uncached render), then drives a fixed
+   number of concurrent keep-alive connections for --warmup + --seconds with a
    small asyncio client (in this process, so it competes for the same 2 cores as the
-   server; `wrk` is used instead when it is installed and --client=wrk is given), over a
+   server; gunicorn's sync workers close each connection after its response, so the
+   client reconnects; no wrk, ab or h2load on this machine), over a
    mix of filtered htmx fragment URLs (type, sub-type, year, actor, place, search, sort),
    and prints requests/s, errors (anything but 200, or a broken connection), p50/p95
    latency and the load average before and after.
@@ -196,6 +198,21 @@ async def client(port, paths, offset, stop_at, count_from, results) -> None:
             results.append((ended - started, status))
 
 
+async def warm(port: int, paths: list[str], connections: int) -> float:
+    """Every path once (connections at a time): each filter's first, uncached render."""
+    started = time.monotonic()
+    queue = list(paths)
+    results: list[tuple[float, int]] = []
+
+    async def one_by_one() -> None:
+        while queue:
+            path = queue.pop()
+            await client(port, [path], 0, time.monotonic() + 0.001, 0, results)
+
+    await asyncio.gather(*(one_by_one() for _ in range(connections)))
+    return time.monotonic() - started
+
+
 async def drive(port: int, paths: list[str], connections: int, warmup: float, seconds: float):
     results: list[tuple[float, int]] = []
     now = time.monotonic()
@@ -247,6 +264,8 @@ def run(args, run_url: str) -> int:
         )
         try:
             wait_for(port, "/healthz", server)
+            first_pass = asyncio.run(warm(port, paths, args.connections))
+            print(f"  first request of each URL (uncached), all {len(paths)}: {first_pass:.1f} s")
             load_before = os.getloadavg()
             results = asyncio.run(drive(port, paths, args.connections, args.warmup, args.seconds))
             load_after = os.getloadavg()
