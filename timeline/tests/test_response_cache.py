@@ -258,3 +258,26 @@ def test_a_new_release_does_not_serve_the_old_code_s_pages(client, settings, tmp
         assert response_cache.code_version() != before
     finally:
         response_cache.code_version.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/events/a/",
+        "/facets/actor/",
+        "/map/",
+        "/map/data.json",
+        "/chart.csv",
+        "/actors/hamas/",
+    ],
+)
+def test_the_public_pages_are_cached_too(client, url):
+    from timeline.tests.factories import make_actor
+
+    hamas = make_actor(slug="hamas", name="Hamas")
+    make_event(slug="a", title="Talks in Doha", actors=[hamas])
+    first = client.get(url)
+    assert first.status_code == 200
+    again = client.get(url)
+    assert (cached(first), cached(again)) == ("miss", "hit")
+    assert _without_nonce(again) == _without_nonce(first)
