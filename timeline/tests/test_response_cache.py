@@ -281,3 +281,33 @@ def test_the_public_pages_are_cached_too(client, url):
     again = client.get(url)
     assert (cached(first), cached(again)) == ("miss", "hit")
     assert _without_nonce(again) == _without_nonce(first)
+
+
+def test_one_request_reads_from_one_replica(rf, settings, monkeypatch):
+    """With replicas at different lags, a page and the data version it is cached under
+    must come from the same one."""
+    from types import SimpleNamespace
+
+    from config import replicas
+    from config.replicas import PrimaryPinningMiddleware, PrimaryReplicaRouter
+
+    # Outside the test's transaction, as a request is.
+    monkeypatch.setattr(
+        replicas, "connections", {"default": SimpleNamespace(in_atomic_block=False)}
+    )
+    settings.READ_REPLICAS_ENABLED = True
+    settings.REPLICA_DATABASES = [f"replica_{n}" for n in range(1, 9)]
+    router = PrimaryReplicaRouter()
+    chosen: list[set[str]] = []
+
+    def view(request):
+        chosen.append({router.db_for_read(Event) for _ in range(30)})
+        return HttpResponse("ok")
+
+    from django.http import HttpResponse
+
+    middleware = PrimaryPinningMiddleware(view)
+    for _ in range(20):
+        middleware(rf.get("/"))
+    assert all(len(aliases) == 1 for aliases in chosen)
+    assert len(set().union(*chosen)) > 1  # still spread over the replicas, by request
