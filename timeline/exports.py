@@ -471,8 +471,8 @@ def event_record(event: Event, links: Links) -> dict:
 # -- JSON -----------------------------------------------------------------------------------
 
 
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+# One encoder for every item (json.dumps would build one per call with these options).
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _json_array(items: Iterable[Iterable[str]]) -> Iterator[str]:
