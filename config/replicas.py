@@ -9,6 +9,7 @@ request reads from a replica only when all of these hold:
   cookie set on the response of any request that wrote pins it to the primary, so an
   editor who saves and reloads sees the save, whatever the replication lag);
 - the read is not inside a transaction on the primary.
+All the reads of one request go to the same replica (picked at random per request).
 Everything outside a request (commands, imports, the shell) uses the primary. Writes
 always go to the primary, and any write during a request pins the browser.
 """
@@ -25,6 +26,10 @@ from django.db import connections
 PIN_COOKIE = "primary_until"
 _reads_may_use_replica: ContextVar[bool] = ContextVar("reads_may_use_replica", default=False)
 _wrote: ContextVar[bool] = ContextVar("wrote", default=False)
+# The one replica a request reads from: its pages (and the data version the response
+# cache keys them on, timeline/response_cache.py) then come from one state of the data,
+# however far apart the replicas' lags are.
+_request_replica: ContextVar[str | None] = ContextVar("request_replica", default=None)
 
 
 def replicas() -> list[str]:
@@ -42,7 +47,8 @@ class PrimaryReplicaRouter:
             return "default"
         if connections["default"].in_atomic_block:
             return "default"  # a transaction reads its own writes
-        return random.choice(choices)
+        chosen = _request_replica.get()
+        return chosen if chosen in choices else random.choice(choices)
 
     def db_for_write(self, model, **hints) -> str:
         _wrote.set(True)
@@ -78,6 +84,7 @@ class PrimaryPinningMiddleware:
             return self.get_response(request)
         allowed = _reads_may_use_replica.set(request_may_read_from_replica(request))
         wrote = _wrote.set(False)
+        replica = _request_replica.set(random.choice(replicas()))
         try:
             response = self.get_response(request)
             if _wrote.get():
@@ -94,3 +101,4 @@ class PrimaryPinningMiddleware:
         finally:
             _reads_may_use_replica.reset(allowed)
             _wrote.reset(wrote)
+            _request_replica.reset(replica)

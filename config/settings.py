@@ -54,6 +54,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the session and auth middleware, so it sees their reads and writes too.
     "config.replicas.PrimaryPinningMiddleware",
+    # Whole public responses per data version (timeline/response_cache.py): outside the
+    # session, CSRF, auth, messages and CSP middleware, so a hit skips them and the view;
+    # inside the replica routing, so the version is read where the page would be.
+    "timeline.response_cache.ResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -147,6 +151,11 @@ if os.environ.get("CACHE_DIR"):
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
+
+# Seconds a rendered public response is kept (timeline/response_cache.py); it is never
+# served after a write, whatever this says. 0 turns the response cache off (for cold
+# measurements); it is off by default with DEBUG on, where templates change under it.
+RESPONSE_CACHE_SECONDS = int(os.environ.get("RESPONSE_CACHE_SECONDS", "0" if DEBUG else "600"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -33,3 +33,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # elsewhere a slow, shared machine must not turn a slow test into a 503.
 PUBLIC_QUERY_TIMEOUT = 0
 PUBLIC_REQUEST_TIMEOUT = 0
+# A rolled-back test transaction brings its data version's token back, so a response
+# cached by one test could be served to the next: the tests of the response cache turn it
+# on (and clear the cache) themselves.
+RESPONSE_CACHE_SECONDS = 0

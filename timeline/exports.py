@@ -1,22 +1,32 @@
 """Exports of the current filter: JSON, CSV, GeoJSON, TimelineJS JSON, ACLED and UCDP CSV.
 
 Each writer is a generator of text pieces for a StreamingHttpResponse, so an export of a
-million events runs in constant memory. Events are read in chunks by keyset over the
-timeline order (date_start, id): every chunk is a short query of its own that starts
-after the last event of the one before, with the same few prefetch queries, so neither
-the queries per chunk nor the cost of a chunk grow with how far into the export it is.
+million events runs in constant memory. The events are read as plain values, not model
+instances (issue 11: instances and their prefetches cost ~350 µs an event), in chunks by
+keyset over the timeline order (date_start, id): every chunk is a short query of its own
+that starts after the last event of the one before, then one query each for the chunk's
+actors, figures and evidence (with the article). Neither the queries per chunk nor the
+cost of a chunk grow with how far into the export it is.
 
-Why keyset rather than ``QuerySet.iterator(chunk_size=...)`` (which has prefetched per
-chunk since Django 4.1): on PostgreSQL the iterator holds one server-side cursor open for
-the whole download (it breaks behind a transaction-pooling pgbouncer, and with
-DISABLE_SERVER_SIDE_CURSORS the driver reads the whole result into memory), and on SQLite
-it keeps a statement open on the connection while the client reads. Keyset chunks hold
-nothing between queries and use the (date_start, id) index the timeline pages use.
+Why keyset rather than a server-side cursor (``QuerySet.iterator(chunk_size=...)``): on
+PostgreSQL the iterator holds one cursor open for the whole download (it breaks behind a
+transaction-pooling pgbouncer; Django's WITH HOLD cursor runs the whole query at once,
+under one statement timeout), and on SQLite it keeps a statement open, and under one
+statement deadline (timeline/query_deadline.py), while the client reads. Keyset chunks
+hold nothing between queries, each gets its own deadline, the request's time budget is
+checked at each, and they use the (date_start, id) index the timeline pages use.
+
+The rows are ExportEvent objects: the attributes the writers read, with the model's own
+properties (Figure.display, Event.killed_bounds) borrowed, so the text is the same as
+from model instances. A dataset export reads the stored row (DatasetRecord.row) in the
+chunk's query; only events not imported from that dataset (mapped by the dataset's
+mapping, which walks places, actors and outlets) are loaded as instances, per chunk.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import logging
@@ -25,15 +35,21 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote as url_quote
 
+from django.db import connections
 from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import escape
 
 from timeline import paging
-from timeline.datasets.base import DatasetFormat, attach_location_parents, dataset_row
+from timeline.datasets.base import (
+    DatasetFormat,
+    attach_location_parents,
+    dataset_row,
+    stored_row,
+)
 from timeline.date_display import describe_span
-from timeline.models import Event, EventQuerySet, Evidence, Figure
+from timeline.models import Event, EventActor, EventQuerySet, Evidence, Figure
 
 CHUNK_SIZE = 1000
 # What an export cut short by a failure ends with (README: "Exports cut short").
@@ -74,30 +90,243 @@ LIST_SEPARATOR = "; "
 # -- reading events in chunks ---------------------------------------------------------------
 
 
+class _Many(list):
+    """A prefetched relation's stand-in: `.all()` gives the list."""
+
+    __slots__ = ()
+
+    def all(self) -> _Many:
+        return self
+
+
+class _Row:
+    """A related row (type, place, actor, article): only the attributes set."""
+
+    def __init__(self, **values) -> None:
+        self.__dict__.update(values)
+
+
+class _Link:
+    """An actor's part in an event (EventActor) as read for an export."""
+
+    __slots__ = ("actor", "role")
+
+    def __init__(self, actor: _Row, role: str) -> None:
+        self.actor, self.role = actor, role
+
+
+class _Evidence:
+    """An evidence quote as read for an export, with its article."""
+
+    __slots__ = ("article", "attributed_to", "pk", "quote")
+
+    def __init__(self, pk: int, quote: str, attributed_to: str, article: _Row) -> None:
+        self.pk, self.quote, self.attributed_to, self.article = pk, quote, attributed_to, article
+
+
+# Many events share a span: each distinct one is described once per process.
+_describe_span = functools.lru_cache(maxsize=8192)(describe_span)
+
+_KIND_LABELS = dict(Figure.Kind.choices)
+_QUALIFIER_LABELS = dict(Figure.Qualifier.choices)
+
+
+_FIGURE_FIELDS = ("pk", "kind", "basis", "low", "best", "high", "qualifier", "attributed_to")
+
+
+class ExportFigure:
+    """A figure as read for an export; its text comes from Figure's own properties."""
+
+    __slots__ = ("attributed_to", "basis", "best", "high", "kind", "low", "pk", "qualifier")
+    Qualifier = Figure.Qualifier
+    high_bound = Figure.high_bound
+    amount = Figure.amount
+    display = Figure.display
+
+    def get_kind_display(self) -> str:
+        return _KIND_LABELS.get(self.kind, self.kind)
+
+    def get_qualifier_display(self) -> str:
+        return _QUALIFIER_LABELS.get(self.qualifier, self.qualifier)
+
+
+class ExportEvent:
+    """An event as read for an export: its fields, type, place and related rows."""
+
+    __slots__ = (
+        "date_end",
+        "date_precision",
+        "date_start",
+        "event_actors",
+        "evidence",
+        "figures",
+        "location",
+        "pk",
+        "reported_on",
+        "slug",
+        "status",
+        "stored_row",
+        "summary",
+        "title",
+        "type",
+    )
+    figure_bounds = Event.figure_bounds
+    killed_bounds = Event.killed_bounds
+    injured_bounds = Event.injured_bounds
+
+
+_EVENT_FIELDS = (
+    "id",
+    "date_start",
+    "slug",
+    "title",
+    "summary",
+    "date_end",
+    "date_precision",
+    "reported_on",
+    "status",
+    "type__slug",
+    "type__name",
+    "location_id",
+    "location__slug",
+    "location__name",
+    "location__latitude",
+    "location__longitude",
+)
+
+
+def value_chunks(
+    queryset: EventQuerySet, fields: tuple[str, ...], *, newest_first: bool, chunk_size: int
+) -> Iterator[list[tuple]]:
+    """The filter's rows as value tuples in timeline order, by keyset, `chunk_size` at a
+    time. fields start with "id", "date_start" (the keyset)."""
+    ordered = queryset.prefetch_related(None).in_timeline_order(newest_first=newest_first)
+    last = None
+    while True:
+        chunk = paging.after(ordered, last, newest_first=newest_first)
+        rows = list(chunk.values_list(*fields)[:chunk_size])
+        if not rows:
+            return
+        yield rows
+        if len(rows) < chunk_size:
+            return
+        last = (rows[-1][1], rows[-1][0])
+
+
+def _events(rows: list[tuple]) -> list[ExportEvent]:
+    events = []
+    places: dict[int, _Row] = {}
+    types: dict[str, _Row] = {}
+    for row in rows:
+        event = ExportEvent()
+        (
+            event.pk,
+            event.date_start,
+            event.slug,
+            event.title,
+            event.summary,
+            event.date_end,
+            event.date_precision,
+            event.reported_on,
+            event.status,
+            type_slug,
+            type_name,
+            location_id,
+            *place,
+        ) = row[: len(_EVENT_FIELDS)]
+        event.type = types.get(type_slug) or types.setdefault(
+            type_slug, _Row(slug=type_slug, name=type_name)
+        )
+        if location_id is None:
+            event.location = None
+        else:
+            event.location = places.get(location_id) or places.setdefault(
+                location_id,
+                _Row(slug=place[0], name=place[1], latitude=place[2], longitude=place[3]),
+            )
+        event.event_actors, event.figures, event.evidence = _Many(), _Many(), _Many()
+        events.append(event)
+    return events
+
+
+def _of_events(queryset, ids: list[int]):
+    """queryset's rows whose event_id is one of ids, passed as one parameter (an array on
+    PostgreSQL, a JSON list on SQLite) rather than one parameter per id."""
+    table = queryset.model._meta.db_table
+    if connections[queryset.db].vendor == "postgresql":
+        return queryset.extra(where=[f'"{table}"."event_id" = ANY(%s)'], params=[ids])
+    if connections[queryset.db].vendor == "sqlite":
+        return queryset.extra(
+            where=[f'"{table}"."event_id" IN (SELECT value FROM json_each(%s))'],
+            params=[json.dumps(ids)],
+        )
+    return queryset.filter(event_id__in=ids)
+
+
+def _attach_related(events: list[ExportEvent]) -> None:
+    """The chunk's actors, figures and evidence: one query each, in the timeline's order."""
+    by_id = {event.pk: event for event in events}
+    ids = list(by_id)
+    actors: dict[int, _Row] = {}
+    for event_id, role, actor_id, slug, name in (
+        _of_events(EventActor.objects.all(), ids)
+        .order_by("role", "id")
+        .values_list("event_id", "role", "actor_id", "actor__slug", "actor__name")
+    ):
+        actor = actors.get(actor_id) or actors.setdefault(actor_id, _Row(slug=slug, name=name))
+        by_id[event_id].event_actors.append(_Link(actor, role))
+    for event_id, *values in (
+        _of_events(Figure.objects.all(), ids)
+        .order_by("kind", "id")
+        .values_list("event_id", *_FIGURE_FIELDS)
+    ):
+        figure = ExportFigure()
+        (
+            figure.pk,
+            figure.kind,
+            figure.basis,
+            figure.low,
+            figure.best,
+            figure.high,
+            figure.qualifier,
+            figure.attributed_to,
+        ) = values
+        by_id[event_id].figures.append(figure)
+    articles: dict[int, _Row] = {}
+    for event_id, pk, quote, attributed_to, article_id, slug, title, outlet in (
+        _of_events(Evidence.objects.all(), ids)
+        .order_by("id")
+        .values_list(
+            "event_id",
+            "id",
+            "quote",
+            "attributed_to",
+            "article_id",
+            "article__slug",
+            "article__title",
+            "article__outlet",
+        )
+    ):
+        article = articles.get(article_id) or articles.setdefault(
+            article_id, _Row(slug=slug, title=title, outlet=outlet)
+        )
+        by_id[event_id].evidence.append(_Evidence(pk, quote, attributed_to, article))
+
+
 def event_chunks(
     queryset: EventQuerySet,
     *,
     newest_first: bool = False,
     chunk_size: int = CHUNK_SIZE,
-    extra: Callable[[EventQuerySet], EventQuerySet] | None = None,
-) -> Iterator[list[Event]]:
-    """The events of `queryset` in timeline order, `chunk_size` at a time (keyset paging).
-
-    extra: adds what a writer reads beyond the timeline's prefetches.
-    """
-    ordered = queryset.in_timeline_order(newest_first=newest_first)
-    last = None
-    while True:
-        chunk = paging.after(ordered, last, newest_first=newest_first).for_timeline()
-        if extra is not None:
-            chunk = extra(chunk)
-        events = list(chunk[:chunk_size])
-        if not events:
-            return
+) -> Iterator[list[ExportEvent]]:
+    """The events of `queryset` in timeline order, `chunk_size` at a time, as ExportEvents
+    with their actors, figures and evidence."""
+    for rows in value_chunks(
+        queryset, _EVENT_FIELDS, newest_first=newest_first, chunk_size=chunk_size
+    ):
+        events = _events(rows)
+        _attach_related(events)
         yield events
-        if len(events) < chunk_size:
-            return
-        last = (events[-1].date_start, events[-1].pk)
 
 
 def marked_if_cut_short(pieces: Iterator[str], *, as_csv: bool) -> Iterator[str]:
@@ -134,7 +363,17 @@ def marked_if_cut_short(pieces: Iterator[str], *, as_csv: bool) -> Iterator[str]
 def _path_maker(name: str) -> Callable[[str], str]:
     """A fast slug -> path function for a one-slug URL (reverse() once, not per event)."""
     prefix, suffix = reverse(name, args=["0"]).rsplit("0", 1)
-    return lambda slug: f"{prefix}{url_quote(slug, safe='')}{suffix}"
+
+    def path(slug: str) -> str:
+        # An ASCII slug (nearly all) quotes to itself: skip quote() for it.
+        quoted = slug if _UNQUOTED.fullmatch(slug) else url_quote(slug, safe="")
+        return f"{prefix}{quoted}{suffix}"
+
+    return path
+
+
+# What urllib.parse.quote(safe="") leaves as it is.
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]*")
 
 
 @dataclass(frozen=True)
@@ -188,7 +427,7 @@ def event_record(event: Event, links: Links) -> dict:
         "date_start": event.date_start.isoformat(),
         "date_end": event.date_end.isoformat() if event.date_end else None,
         "date_precision": event.date_precision,
-        "date_display": describe_span(event.date_start, event.date_end, event.date_precision),
+        "date_display": _describe_span(event.date_start, event.date_end, event.date_precision),
         "reported_on": event.reported_on.isoformat() if event.reported_on else None,
         "location": location.slug if location else None,
         "location_name": location.name if location else None,
@@ -232,8 +471,8 @@ def event_record(event: Event, links: Links) -> dict:
 # -- JSON -----------------------------------------------------------------------------------
 
 
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+# One encoder for every item (json.dumps would build one per call with these options).
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _json_array(items: Iterable[Iterable[str]]) -> Iterator[str]:
@@ -394,7 +633,13 @@ def safe_cell(value) -> str:
 def _csv_rows(rows: Iterable[list]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+    writer.writerows(
+        [
+            cell if type(cell) is str and not cell.startswith(FORMULA_START) else safe_cell(cell)
+            for cell in row
+        ]
+        for row in rows
+    )
     return buffer.getvalue()
 
 
@@ -442,12 +687,18 @@ def write_csv(
 # -- A dataset's own CSV (ACLED, UCDP GED) ------------------------------------------------
 
 
-def _for_dataset_rows(queryset: EventQuerySet) -> EventQuerySet:
-    """What dataset_row reads beyond the timeline's prefetches: the stored record, the
-    sub-type and the outlets each article cites."""
-    return queryset.select_related("dataset_record", "sub_type").prefetch_related(
-        "evidence__article__outlets"
+def _mapped_events(ids: list[int]) -> dict[int, Event]:
+    """Events not imported from the exported dataset, as instances with what the dataset's
+    mapping reads: the timeline's prefetches, the sub-type, the record, the outlets each
+    article cites and the places' ancestors."""
+    events = list(
+        Event.objects.filter(pk__in=ids)
+        .for_timeline()
+        .select_related("dataset_record", "sub_type")
+        .prefetch_related("evidence__article__outlets")
     )
+    attach_location_parents(events)
+    return {event.pk: event for event in events}
 
 
 def write_dataset(
@@ -458,13 +709,20 @@ def write_dataset(
     newest_first: bool = False,
     chunk_size: int = CHUNK_SIZE,
 ) -> Iterator[str]:
-    """The dataset's columns in its order, one row per event (see datasets/base.py)."""
+    """The dataset's columns in its order, one row per event (see datasets/base.py): the
+    stored row of an event imported from this dataset, read with the filter's own query;
+    any other event mapped from its instance, loaded per chunk."""
     yield _dataset_csv_rows([(fmt.columns, True)])
-    for chunk in event_chunks(
-        queryset, newest_first=newest_first, chunk_size=chunk_size, extra=_for_dataset_rows
-    ):
-        attach_location_parents(chunk)
-        yield _dataset_csv_rows(dataset_row(fmt, event, date_format) for event in chunk)
+    fields = ("id", "date_start", "dataset_record__dataset", "dataset_record__row")
+    for chunk in value_chunks(queryset, fields, newest_first=newest_first, chunk_size=chunk_size):
+        others = [pk for pk, _, dataset, _ in chunk if dataset != fmt.key]
+        mapped = _mapped_events(others) if others else {}
+        yield _dataset_csv_rows(
+            (stored_row(fmt, values, date_format), True)
+            if dataset == fmt.key
+            else dataset_row(fmt, mapped[pk], date_format)
+            for pk, _, dataset, values in chunk
+        )
 
 
 # A cell a spreadsheet would run as a formula call or a DDE link: a leading = + - @ (or tab,
@@ -478,7 +736,10 @@ def _dataset_csv_rows(rows: Iterable[tuple[list[str], bool]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerows(
-        ["'" + cell if _FORMULA_CALL.match(cell) else cell for cell in row]
+        [
+            "'" + cell if cell.startswith(FORMULA_START) and _FORMULA_CALL.match(cell) else cell
+            for cell in row
+        ]
         if as_read
         else [safe_cell(cell) for cell in row]
         for row, as_read in rows

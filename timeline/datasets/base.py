@@ -1357,15 +1357,20 @@ def dataset_row(fmt: DatasetFormat, event: Event, date_format: str) -> tuple[lis
     """
     record = getattr(event, "dataset_record", None)
     if record is not None and record.dataset == fmt.key:
-        values = record.row
-        row = [values.get(column, "") for column in fmt.columns]
-        if date_format == "iso":
-            for index, column in enumerate(fmt.columns):
-                if column in fmt.date_columns and row[index].strip():
-                    row[index] = parse_date(row[index], column).isoformat()
-        return row, True
+        return stored_row(fmt, record.row, date_format), True
     mapped = fmt.mapped_row(event, date_format)
     return [mapped.get(column, "") for column in fmt.columns], False
+
+
+def stored_row(fmt: DatasetFormat, values: dict[str, str], date_format: str) -> list[str]:
+    """A stored dataset row (DatasetRecord.row) as a row of fmt.columns: every cell as
+    read, the dates as ISO unless date_format is the dataset's own."""
+    row = [values.get(column, "") for column in fmt.columns]
+    if date_format == "iso":
+        for index, column in enumerate(fmt.columns):
+            if column in fmt.date_columns and row[index].strip():
+                row[index] = parse_date(row[index], column).isoformat()
+    return row
 
 
 def attach_location_parents(events: list[Event]) -> None:

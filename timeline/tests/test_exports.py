@@ -772,9 +772,11 @@ def test_chunks_neither_skip_nor_repeat_events_on_the_same_day(client, monkeypat
 
 
 # Queries per export: the COUNT (JSON, TimelineJS) or the count of events left out
-# (GeoJSON), then per chunk one for the events and one each for actors, figures and
-# evidence; ACLED and UCDP read the places' ancestors and the outlets cited once per chunk
-# instead of counting (their records and sub-types come joined to the events).
+# (GeoJSON), then per chunk one for the events (values, by keyset) and one each for
+# actors, figures and evidence. ACLED and UCDP read the stored rows in the chunk's query;
+# events not imported from the dataset (all of them here) are loaded per chunk as
+# instances for the mapping: the events, their actors, figures, evidence, the outlets
+# cited and the places' ancestors.
 FIXED_QUERIES = {
     "timeline:events-json": 1,
     "timeline:events-csv": 0,
@@ -788,8 +790,8 @@ QUERIES_PER_CHUNK = {
     "timeline:events-csv": 4,
     "timeline:events-geojson": 4,
     "timeline:events-timelinejs": 4,
-    "timeline:events-acled": 6,
-    "timeline:events-ucdp": 6,
+    "timeline:events-acled": 7,
+    "timeline:events-ucdp": 7,
 }
 
 
@@ -826,3 +828,42 @@ def exported_slugs_from(name: str, response) -> list:
         data = as_json(response)
         return data.get("events") or data.get("features")
     return as_csv(response)
+
+
+@pytest.mark.parametrize("chunk_size, queries", [(3, 3), (1000, 1)])
+def test_an_export_of_imported_rows_reads_one_query_per_chunk(
+    client, monkeypatch, django_assert_num_queries, tmp_path, chunk_size, queries
+):
+    """The stored rows come with the chunk's own query: nothing is loaded per event."""
+    from timeline.datasets.acled import import_acled
+    from timeline.tests.test_import_acled import sample_rows, write_rows
+
+    rows = sample_rows()
+    import_acled(path=write_rows(tmp_path / "sample.csv", rows))
+    monkeypatch.setattr(exports, "CHUNK_SIZE", chunk_size)
+    with django_assert_num_queries(queries):
+        response = client.get(reverse("timeline:events-acled"), {"date_format": "acled"})
+        lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == 8
+    assert sorted(line[0] for line in lines[1:]) == sorted(row["event_id_cnty"] for row in rows)
+
+
+def test_figures_read_as_values_say_what_the_model_says(client):
+    """Every qualifier and range, open-ended or not, reads as Figure.display does."""
+    event = make_event(slug="numbers")
+    figures = [
+        make_figure(event=event, kind="killed", low=30, qualifier="more-than"),
+        make_figure(event=event, kind="killed", low=10, high=15, qualifier="about"),
+        make_figure(event=event, kind="injured", low=5, high=7, qualifier="up-to"),
+        make_figure(event=event, kind="injured", low=1200, attributed_to="Ministry"),
+    ]
+    data = as_json(export(client, "timeline:events-json"))
+    exported = data["events"][0]["figures"]
+    expected = sorted(figures, key=lambda figure: (figure.kind, figure.pk))
+    assert [figure["display"] for figure in exported] == [figure.display for figure in expected]
+    assert [(f["low"], f["high"], f["qualifier"]) for f in exported] == [
+        (figure.low, figure.high, figure.qualifier) for figure in expected
+    ]
+    row = as_csv(export(client, "timeline:events-csv"))[0]
+    assert (row["killed_low"], row["killed_high"]) == ("10", "")
+    assert (row["injured_low"], row["injured_high"]) == ("5", "1200")

@@ -142,14 +142,14 @@ def failing_second_chunk(monkeypatch):
     for n in range(5):
         make_event(slug=f"event-cut-{n}", location=place)
     monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
-    original = exports.event_chunks
+    original = exports.value_chunks
 
-    def event_chunks(*args, **kwargs):
+    def value_chunks(*args, **kwargs):
         chunks = original(*args, **kwargs)
         yield next(chunks)
         raise DatabaseError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(exports, "event_chunks", event_chunks)
+    monkeypatch.setattr(exports, "value_chunks", value_chunks)
 
 
 def read_until_failure(response) -> str:
