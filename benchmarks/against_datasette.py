@@ -320,6 +320,8 @@ def run(args, label: str, rows_csv: Path, sqlite_file: Path, datasette: Path) ->
             "DEBUG": "0",
             "CACHE_DIR": os.path.join(cache_dir, mode),
             "COUNT_CACHE": "1" if mode == "warm" else "0",
+            # Warm: whole responses are kept per data version too (timeline.response_cache).
+            "RESPONSE_CACHE_SECONDS": "600" if mode == "warm" else "0",
         }
         projects[mode] = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "config/gunicorn.conf.py"],
