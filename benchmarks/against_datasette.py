@@ -18,9 +18,10 @@ What it does (issue 11's method), then prints the issue's table with ratios:
 4. Requests each question from the servers in turn, --warmup rounds first, then
    --repeat timed rounds, and prints the medians. Two servers of the project run side by
    side on the same database: the usual one (warm: a filter's counts, facets and chart
-   are cached per data version, timeline.count_cache, so repeats are cheap) and one with
-   COUNT_CACHE=0 (cold: every request counts afresh, as the first request for a new
-   filter and every count-cache miss do). Each is compared with Datasette; --mode warm
+   are cached per data version, timeline.count_cache, and so is each whole public
+   response, timeline.response_cache) and one with COUNT_CACHE=0 and
+   RESPONSE_CACHE_SECONDS=0 (cold: every request renders and counts afresh, as the first
+   request for a new filter and every cache miss do). Each is compared with Datasette; --mode warm
    or --mode cold runs one of them only.
 
 --keep-database NAME keeps the imported database under that name (a template for later
