@@ -97,7 +97,10 @@ _NOT_NAME = frozenset(
 
 _HABITUAL = re.compile(
     r"\b(?:in recent (?:years|months|weeks)|several times|many times|repeatedly|"
-    r"routinely|regularly|often|usually|have long|has long|for years|for decades)\b",
+    r"routinely|regularly|often|usually|have long|has long|for years|for decades|"
+    # a state that lasts rather than something that happened: "talks remain deadlocked"
+    r"remain(?:s|ed)? (?:deadlocked|stalled|locked|far apart|stuck|tense|elusive)|"
+    r"continu(?:e|es|ed) to|frequently|repeated(?:ly)?)\b",
     re.IGNORECASE,
 )
 
@@ -110,7 +113,7 @@ def is_habitual(reading: str) -> bool:
 # An earlier occasion named as such: "the last confirmed talks", "the previous round".
 _EARLIER_OCCASION = re.compile(
     r"\b(?:the )?(?:last|previous|prior|earlier) (?:confirmed |known |reported )?"
-    r"(?:talks|round|meeting|visit)\b",
+    r"(?:\w+ )?(?:talks|rounds?|meetings?|visits?)\b",
     re.IGNORECASE,
 )
 

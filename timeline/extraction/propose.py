@@ -31,7 +31,7 @@ from timeline.extraction.dates import (
 )
 from timeline.extraction.figures import FigureMention, find_figures
 from timeline.extraction.gazetteer import EntityMention, Gazetteer
-from timeline.extraction.sentences import Sentence, split_sentences
+from timeline.extraction.sentences import Sentence, one_paragraph_a_line, split_sentences
 from timeline.extraction.titles import short_title
 from timeline.extraction.triggers import (
     POSITION_VERBS,
@@ -166,11 +166,14 @@ def propose_events(
     paragraph_date: DateMention | None = None
     previous_end = 0
     quoted = _quoted_speech(reading)
+    paragraph_break = _LINE if one_paragraph_a_line(reading) else _BLANK_LINE
     for index, sentence in enumerate(split_sentences(reading)):
-        if re.search(r"\n[ \t]*\n", reading[previous_end : sentence.start]):
+        if paragraph_break.search(reading[previous_end : sentence.start]):
             paragraph_date = None
         previous_end = sentence.end
         original = text[sentence.start : sentence.end]
+        if _not_prose(sentence.text):
+            continue
         context = _SentenceContext.read(sentence, original, published, gazetteer, last_date)
         context = _without_quoted_events(context, quoted)
         found = _propose_for_sentence(context, paragraph_date, published, dateline_slug)
@@ -179,6 +182,25 @@ def propose_events(
             last_date = context.dates[-1]
             paragraph_date = last_date
     return _merge_same_events(proposals)
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_LINE = re.compile(r"\n")
+# A heading, byline or link text ("Europe is involved", "Russia Ukraine War") has no
+# closing stop; a photo caption names its credit ("(AA Photo)", "[Gleb Garanich/Reuters]",
+# "Getty Images", "via AP)"). Neither reports news: the story's own sentences do.
+_CLOSING_STOP = re.compile(r"[.!?][\"'”’)\]]*$")
+_PHOTO_CREDIT = re.compile(
+    r"\((?:[\w.'’ -]+ )?[Pp]hoto\)|\[[^\]\n]*/[^\]\n]*\]|Getty Images|"
+    r"\b(?:via|/)\s*(?:AP|AFP|Reuters|EPA|Anadolu)\)|\(Photo(?: by|:)|^Illustrative photo\b"
+)
+
+
+def _not_prose(sentence: str) -> bool:
+    stripped = sentence.strip()
+    if _PHOTO_CREDIT.search(stripped):
+        return True
+    return not _CLOSING_STOP.search(stripped) and len(stripped.split()) < 15
 
 
 def same_event(a: Proposal, b: Proposal) -> bool:

@@ -157,7 +157,11 @@ _HYPOTHETICAL_CUES = re.compile(
     r"efforts? to|bid to|try(?:ing)? to|tried to|attempt(?:s|ed)? to|expected to|likely to|"
     r"possible|potential|proposed|prospects? (?:of|for)|missions?|goals?|objectives?|"
     r"conditions? for|in exchange for|opportunity for|chance (?:for|of)|"
-    r"ask(?:s|ed|ing)?|urg(?:e|es|ed|ing)|to (?:suspend|stop|halt|cease|resume))\b"
+    r"ask(?:s|ed|ing)?|urg(?:e|es|ed|ing)|to (?:suspend|stop|halt|cease|resume)|"
+    # what is expected, offered or still ahead: "expected the next round of talks",
+    # "has offered a ceasefire and a face-to-face meeting", "a new round of talks"
+    r"expect(?:s|ed|ing)?|next(?! day| morning| night)|upcoming|future|new round|"
+    r"offer(?:s|ed|ing)?|(?:is|are|was|were) set to|ready to|open to|premature|too early)\b"
 )
 # Verbs in their base form after "to" are aims, not events: "headed to Washington to meet".
 _INFINITIVE = re.compile(r"\bto\s+$", re.IGNORECASE)
@@ -253,7 +257,8 @@ def _negated(text: str, start: int, end: int) -> bool:
 # A meeting or talks still to come: "the summit to be held on 10 December".
 _FUTURE_AFTER = re.compile(
     r"\s*(?:\w+\s+){0,3}?(?:to be held|will be held|is to be held|scheduled|planned|"
-    r"is expected|are expected|due to (?:be|take)|"
+    r"is expected|are expected|due to (?:be|take)|(?:is|are) set to|(?:is|are) likely|"
+    r"(?:would|will) (?:\w+ )?(?:take place|be held|continue|resume)|"
     r"(?:will|would|shall|is to|are to)\s+(?:cease|stop|end|halt|begin|start|resume))\b",
     re.IGNORECASE,
 )
