@@ -181,9 +181,20 @@ def propose_events(
         if context.dates and not context.recap:
             last_date = context.dates[-1]
             paragraph_date = last_date
-    return _merge_same_events(proposals)
+    # The news is what happened in the days before publication; what the article dates
+    # weeks or months earlier ("in April", "told Al-Monitor last month") is background.
+    recent = published - timedelta(days=RECENT_DAYS)
+    return [
+        p
+        for p in _merge_same_events(proposals)
+        if p.date_last >= recent or p.event_type not in _RECENT_TYPES
+    ]
 
 
+RECENT_DAYS = 14
+# Statements and tolls are news on the day they are made; a campaign or a truce told in the
+# same article may span months and still be the story.
+_RECENT_TYPES = frozenset({"statement", "casualty-report"})
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _LINE = re.compile(r"\n")
 # A heading, byline or link text ("Europe is involved", "Russia Ukraine War") has no
@@ -214,6 +225,13 @@ def same_event(a: Proposal, b: Proposal) -> bool:
     if a.date_start > b.date_last or b.date_start > a.date_last:
         return False
     if a.event_type == "statement":
+        # One statement per speaker and occasion: the same named speaker on the same day
+        # ("Zelenskyy said …", later "Zelenskyy described …") is one statement.
+        near = abs(a.sentence_index - b.sentence_index) <= 3
+        if near and a.new_actors and a.new_actors == b.new_actors:
+            return True
+        if near and a.actors and a.actors == b.actors and not (a.new_actors or b.new_actors):
+            return True
         return any(x.start < y.end and y.start < x.end for x in a.evidence for y in b.evidence)
     if a.location_slug and a.location_slug == b.location_slug:
         return True
