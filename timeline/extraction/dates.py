@@ -241,7 +241,9 @@ def _resolve(name: str, match: re.Match[str], text: str, reference: date) -> Dat
             return _mention(match, first, last, "month", relation)
         if name == "month":
             month = MONTHS[groups["month"].lower()]
-            year = reference.year if month <= reference.month else reference.year - 1
+            # The nearest such month: in February, "in early March" is the coming March
+            # (still to come), "in December" the last one.
+            year = reference.year if month <= reference.month + 2 else reference.year - 1
             first, last = _month_span(year, month)
             return _mention(match, first, last, "month", relation)
         if name == "year":

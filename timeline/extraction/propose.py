@@ -273,6 +273,7 @@ class _SentenceContext:
     reading: str = ""
     speaker: tuple[int, int, str] | None = None
     recap: bool = False
+    future: tuple[DateMention, ...] = ()
 
     @classmethod
     def read(
@@ -290,6 +291,7 @@ class _SentenceContext:
         # which will be held on 11 March"), never to an event the article reports.
         every_date = find_dates(text, published)
         dates = tuple(d for d in every_date if d.date_start <= published)
+        future = tuple(d for d in every_date if d.date_start > published)
         attribution = find_attribution(original)
         source = attribution.source if attribution else None
         background = is_background(text)
@@ -301,6 +303,7 @@ class _SentenceContext:
             sentence=Sentence(sentence.start, sentence.end, original),
             reading=text,
             dates=dates,
+            future=future,
             anaphoric=tuple(_anaphoric_dates(text, dates, last_date)),
             durations=tuple(find_durations(text)),
             triggers=tuple(
@@ -347,8 +350,12 @@ def _propose_for_sentence(
             )
         else:
             groups.append((event_type, typed, None))
+    future_owners = {_owner(context.reading, m, triggers).event_type for m in context.future}
     for event_type, typed, part in groups:
         owned = [m for m in mentions if owners[id(m)].event_type == event_type]
+        if event_type in future_owners and not owned:
+            # Its date is still to come: "the next round … in early March".
+            continue
         if part is not None:
             owned = [m for m in owned if part[0] <= m.start < part[1]] or owned
         mention = min(owned, key=lambda m: _distance(m.start, m.end, typed), default=None)
