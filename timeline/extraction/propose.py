@@ -100,11 +100,13 @@ _FIGURE_HOMES: dict[str, tuple[EventType, ...]] = {
     "targets-struck": ("military-strike", "armed-clash"),
     "hostages-released": ("hostage-release", "ceasefire", "negotiation"),
     "displaced": ("military-strike", "blockade", "casualty-report"),
-    "arrested": ("military-strike", "armed-clash", "statement"),
+    "arrested": ("arrest", "military-strike", "armed-clash", "statement"),
 }
 _BASE_CONFIDENCE: dict[EventType, float] = {"statement": 0.4}
 # Tolls and strikes a sentence recaps ("so far this year", "since 2015") are background.
-_TOLL_TYPES: frozenset[EventType] = frozenset({"casualty-report", "military-strike", "armed-clash"})
+_TOLL_TYPES: frozenset[EventType] = frozenset(
+    {"casualty-report", "military-strike", "armed-clash", "arrest", "protest", "riot"}
+)
 # A casualty sentence that points back at the strike before it ("in the attack", "as a
 # result") gives that strike's toll rather than a report of its own.
 _POINTS_BACK = re.compile(
@@ -194,7 +196,7 @@ def propose_events(
 RECENT_DAYS = 14
 # Statements and tolls are news on the day they are made; a campaign or a truce told in the
 # same article may span months and still be the story.
-_RECENT_TYPES = frozenset({"statement", "casualty-report"})
+_RECENT_TYPES = frozenset({"statement", "casualty-report", "protest", "riot", "arrest"})
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _LINE = re.compile(r"\n")
 # A heading, byline or link text ("Europe is involved", "Russia Ukraine War") has no
@@ -452,6 +454,12 @@ def _event_triggers(context: _SentenceContext) -> list[TriggerMatch]:
         # Casualties of a strike or clash are its figures, not a separate report.
         strong = [t for t in strong if t.event_type != "casualty-report"]
     positions = [t for t in spoken if _states_position(text, t)]
+    if not positions and speaker is not None and not kinds & _VIOLENT:
+        # A speaker named by title who speaks of talks or a meeting ("Putin adviser
+        # Vladimir Medinsky told reporters that the two days of talks … were difficult")
+        # makes a statement; what he says of a strike only reports the strike.
+        first = min((s.start for s in strong), default=len(text))
+        positions = [t for t in spoken if t.start < first]
     return strong + positions[:1]
 
 

@@ -25,6 +25,9 @@ EventType = Literal[
     "humanitarian-aid",
     "ceasefire",
     "hostage-release",
+    "protest",
+    "riot",
+    "arrest",
 ]
 EVENT_TYPES: tuple[EventType, ...] = (
     "negotiation",
@@ -37,6 +40,9 @@ EVENT_TYPES: tuple[EventType, ...] = (
     "humanitarian-aid",
     "ceasefire",
     "hostage-release",
+    "protest",
+    "riot",
+    "arrest",
 )
 
 
@@ -82,6 +88,7 @@ _LEXICON: tuple[tuple[str, EventType | None], ...] = (
     # diplomatic meetings
     (r"meet(?:s|ing|ings)?|met", "diplomatic-meeting"),
     (r"summits?|visit(?:s|ed|ing)?", "diplomatic-meeting"),
+    (r"spoke (?:by (?:tele)?phone )?with|(?:tele)?phone (?:call|conversation)s? with|held (?:a )?(?:phone )?call with", "diplomatic-meeting"),  # noqa: E501
     # statements: the weakest type, used only when nothing else is reported
     (r"said|says|say|saying|stated|told|declared|claimed|announced|announces|reported", "statement"),  # noqa: E501
     (r"statements?|announcement|responded", "statement"),
@@ -92,6 +99,7 @@ _LEXICON: tuple[tuple[str, EventType | None], ...] = (
     (r"(?:air|drone|missile|rocket|artillery)[ -]?strikes?|airstrikes?", "military-strike"),
     (r"strik(?:e|es|ing)|struck|shell(?:ed|ing|s)|targeted|targeting", "military-strike"),
     (r"bomb(?:ed|ing|ings|arded|ardment|ardments)|offensive|drones?", "military-strike"),
+    (r"launch(?:ed|es|ing)?(?: [\w,-]+){0,6} (?:drones|missiles|rockets|strikes|air ?strikes|attacks?)", "military-strike"),  # noqa: E501
     (r"fired(?: \w+){0,3} (?:shells|missiles|rockets|mortars?|rounds|projectiles|bullets)", "military-strike"),  # noqa: E501
     (r"fired (?:at|on|upon|toward|towards)|opened fire|shot|shooting|sniped|gunfire", "military-strike"),  # noqa: E501
     (r"(?:car|truck|roadside|suicide|parcel|letter|nail|barrel) bomb(?:s|ings?)?|bombs? (?:exploded|went off|blasts?|attacks?)|explosions?|blasts?|exploded|IED (?:blast|explosion|attack)s?", "military-strike"),  # noqa: E501
@@ -116,10 +124,16 @@ _LEXICON: tuple[tuple[str, EventType | None], ...] = (
     # phrases that hold a trigger word but report no event
     (r"accidental(?:ly)? (?:\w+ )?(?:explosions?|blasts?|detonations?)|detonated accidentally|(?:bomb|explosive)s? (?:\w+ )?(?:disposal|squad|experts?)|releas\w* (?:\w+ ){0,2}(?:figures|data|information|details|names|statements?|videos?|footage|reports?)", None),  # noqa: E501
     (r"negotiated (?:\w+ )?(?:settlement|solution|agreement|deal|end|exit)", None),
+    (r"(?:bodies|remains) of (?:[\d,]+ )?(?:\w+ )?(?:killed|dead|fallen)", None),
     (r"humanitarian (?:zones?|corridors?|situation|crisis|law|workers?|organi[sz]ations?|groups?|agenc(?:y|ies)|coordinator|chief|affairs)|military (?:aid|assistance)|(?:community|town|village|party|cabinet|board|council|news) meetings?|news conference|death threats?|(?:after|following) (?:a|the) (?:general )?medical examination,? (?:he|she) was released", None),  # noqa: E501
     # ceasefire
     (r"(?:cease-?fire|truce) (?:proposals?|plans?|offers?|terms|framework|drafts?|demands?|efforts?|mediators?|negotiators?)", None),  # noqa: E501
     (r"cease-?fires?|truces?|armistice", "ceasefire"),
+    # protests, riots and arrests (ACLED's demonstrations and its arrests)
+    (r"in protest (?:of|at|against|over)|riot (?:police|gear|shields?)|arrest warrants?|under arrest for years", None),  # noqa: E501
+    (r"protest(?:s|ed|ing)?|demonstrations?|demonstrated|took to the streets|sit-ins?", "protest"),  # noqa: E501
+    (r"riot(?:s|ed|ing)?|rioters|looted|looting", "riot"),
+    (r"arrest(?:ed|s|ing)?|detained|taken into custody|apprehended|rounded up", "arrest"),
     # hostage releases
     (r"releas(?:e|ed|es|ing)|freed", "hostage-release"),
     (r"free(?:s|d)? (?:the |all )?(?:hostages|captives|prisoners|detainees)", "hostage-release"),
