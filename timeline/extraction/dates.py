@@ -241,9 +241,11 @@ def _resolve(name: str, match: re.Match[str], text: str, reference: date) -> Dat
             return _mention(match, first, last, "month", relation)
         if name == "month":
             month = MONTHS[groups["month"].lower()]
-            # The nearest such month: in February, "in early March" is the coming March
-            # (still to come), "in December" the last one.
-            year = reference.year if month <= reference.month + 2 else reference.year - 1
+            # The month just after publication is the coming one: in February, "in early
+            # March" is still to come; any other month is the last one of that name.
+            year = reference.year if month <= reference.month + 1 else reference.year - 1
+            if reference.month == 12 and month == 1:
+                year = reference.year + 1
             first, last = _month_span(year, month)
             return _mention(match, first, last, "month", relation)
         if name == "year":

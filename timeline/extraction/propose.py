@@ -186,16 +186,21 @@ def propose_events(
     # The news is what happened in the days before publication; what the article dates
     # weeks or months earlier ("in April", "told Al-Monitor last month") is background.
     recent = published - timedelta(days=RECENT_DAYS)
+    this_month = published - timedelta(days=31)
     return [
         p
         for p in _merge_same_events(proposals)
-        if p.date_last >= recent or p.event_type not in _RECENT_TYPES
+        if p.date_last >= recent
+        or (p.event_type not in _RECENT_TYPES and p.date_last >= this_month)
+        or (p.event_type not in _RECENT_TYPES and p.date_precision not in ("day", "year"))
     ]
 
 
 RECENT_DAYS = 14
-# Statements and tolls are news on the day they are made; a campaign or a truce told in the
-# same article may span months and still be the story.
+# Statements and tolls are news on the day they are made: two weeks before publication,
+# they are recaps; so is anything dated to a day or a year more than a month before ("the
+# August 17 bombing" in November, "the 54 strikes in 2009"). A campaign or a truce told
+# over a month or a span may still be the story.
 _RECENT_TYPES = frozenset({"statement", "casualty-report", "protest", "riot", "arrest"})
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _LINE = re.compile(r"\n")
@@ -764,7 +769,9 @@ def _same_phrase(text: str, entity: EntityMention, trigger: TriggerMatch) -> boo
     return _PHRASE_BREAK.search(text, low, max(high, low)) is None
 
 
-_QUOTE = re.compile(r"“[^”]*”|\"[^\"\n]*\"")
+# A quotation ends at its closing mark, or at a straight one or a line's end when the
+# page mixes its marks ("“brought about meaningful progress,\"").
+_QUOTE = re.compile(r"“[^”\"\n]*[”\"]|\"[^\"\n]*\"")
 
 
 def _quoted_speech(text: str) -> list[tuple[int, int]]:

@@ -71,7 +71,8 @@ POSITION_VERBS = (
     r"(?:hold|holds|held) (?:\w+ ){1,4}responsible|blam(?:e|es|ed)|accus(?:e|es|ed)|"
     r"denounc(?:e|es|ed)|deplor(?:e|es|ed)|urg(?:e|es|ed)|demand(?:s|ed)|admit(?:s|ted)|"
     r"propos(?:e|es|ed)|deni(?:es|ed)|pledg(?:e|es|ed)|promis(?:e|es|ed)|assert(?:s|ed)|"
-    r"stress(?:es|ed)"
+    r"stress(?:es|ed)|responded to|"
+    r"claim(?:s|ed)? (?:that )?(?:they|it|he|she|the group) (?:was|were|is|are) responsible"
 )
 _LIFT = r"(?:lift(?:s|ed|ing)?|eas(?:e|es|ed|ing)|relax(?:es|ed|ing)?|loosen(?:s|ed|ing)?)"
 _CLOSURE = r"(?:blockades?|sieges?|restrictions|closures?|aid ban)"

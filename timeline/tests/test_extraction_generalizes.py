@@ -111,9 +111,53 @@ def test_date_spans_are_kept_as_spans():
     )
     assert (strikes.date_start, strikes.date_end) == (date(2024, 3, 1), date(2024, 5, 31))
     [clash] = propose_events(
-        "Fighting raged in the town from 3 to 5 June.", published=date(2024, 7, 20), gazetteer=EMPTY
+        "Fighting raged in the town from 3 to 5 June.", published=date(2024, 6, 20), gazetteer=EMPTY
     )
     assert (clash.date_start, clash.date_end) == (date(2024, 6, 3), date(2024, 6, 5))
+
+
+def test_what_the_article_dates_weeks_or_months_back_is_background():
+    published = date(2015, 11, 24)
+    text = (
+        "The August 17 bombing at the shrine killed 20 people. "
+        "A Taliban spokesman, Zabihullah Mujahid, said on 2 October that the group rejected talks. "
+        "The 54 strikes in 2009 all took place in Pakistan. "
+        "Gunmen attacked a checkpoint in Kandahar on Sunday, killing two soldiers."
+    )
+    proposals = propose_events(text, published=published, gazetteer=EMPTY)
+    assert [(p.event_type, p.date_start) for p in proposals] == [
+        ("military-strike", date(2015, 11, 22))
+    ]
+
+
+def test_an_event_dated_still_to_come_is_not_proposed():
+    published = date(2026, 2, 26)
+    text = (
+        "Zelensky said on Thursday that he expected the next round of talks in early March. "
+        "Both sides said a new round of talks is set to take place. "
+        "Envoys met in Geneva on Thursday for six hours of talks."
+    )
+    proposals = propose_events(text, published=published, gazetteer=EMPTY)
+    assert [(p.event_type, p.date_start) for p in proposals] == [
+        ("negotiation", date(2026, 2, 26))
+    ]
+
+
+def test_headings_captions_and_mixed_quotation_marks_on_a_scraped_page():
+    long_line = "Envoys met in Geneva on Tuesday, " + "and the talks went on late into the night, " * 5
+    text = (
+        "Drone war over the Black Sea\n"
+        "Soldiers ride a pickup near Kostyantynivka, Tuesday, Feb. 17, 2026. (Iryna Rybakova/AP)\n"
+        f"{long_line.rstrip(', ')}.\n"
+        "Witkoff said the push for peace has \u201cbrought about meaningful progress,\" he said.\n"
+        "Overnight, Russia launched one ballistic missile and 126 drones at Ukraine.\n"
+        "Europe\u2019s part in the talks is \u201cindispensable,\u201d Zelenskyy said.\n"
+    )
+    proposals = propose_events(text, published=date(2026, 2, 18), gazetteer=EMPTY)
+    kinds = [p.event_type for p in proposals]
+    assert "military-strike" in kinds  # not swallowed by a quotation left open
+    quotes = " ".join(e.quote for p in proposals for e in p.evidence)
+    assert "Black Sea" not in quotes and "Rybakova" not in quotes
 
 
 def test_sentences_run_together_without_a_space_are_still_split():
