@@ -79,6 +79,8 @@ class Proposal:
     refers_back: bool = False
     # Dated by a mention of its own (not the sentence's frame or the publication date).
     own_date: bool = True
+    # Dated by nothing in the text: the publication date stands in.
+    undated: bool = False
 
     @property
     def date_last(self) -> date:
@@ -190,10 +192,25 @@ def propose_events(
     return [
         p
         for p in _merge_same_events(proposals)
-        if p.date_last >= recent
+        if not _bare(p)
+        and (
+            p.date_last >= recent
         or (p.event_type not in _RECENT_TYPES and p.date_last >= this_month)
-        or (p.event_type not in _RECENT_TYPES and p.date_precision not in ("day", "year"))
+            or (p.event_type not in _RECENT_TYPES and p.date_precision not in ("day", "year"))
+        )
     ]
+
+
+def _bare(proposal: Proposal) -> bool:
+    """A strike or clash named in passing, with no place, party, figure or date in the
+    text ("diplomacy unfolded alongside intense fighting"), is scenery, not a report."""
+    return (
+        proposal.event_type in _VIOLENT
+        and len(proposal.evidence) == 1
+        and not (proposal.location_slug or proposal.place_hint or proposal.actors)
+        and not proposal.figures
+        and proposal.undated
+    )
 
 
 RECENT_DAYS = 14
@@ -416,6 +433,7 @@ def _propose_for_sentence(
                     and _DEFINITE.search(context.reading, 0, typed[0].start)
                 ),
                 own_date=date_source == "own",
+                undated=mention is None,
                 new_actors=(context.speaker[2],)
                 if event_type == "statement" and context.speaker
                 else (),
@@ -440,6 +458,11 @@ def _event_triggers(context: _SentenceContext) -> list[TriggerMatch]:
         )
     ]
     strong = [t for t in context.triggers if t.event_type != "statement"]
+    anchor = _TIME_ANCHOR.match(context.reading)
+    if anchor and any(t.start >= anchor.end() for t in strong):
+        # "Hours after the first day of talks ended on Tuesday, Russian drones killed …":
+        # the talks only place the strike in time (and lend it their day).
+        strong = [t for t in strong if t.start >= anchor.end()]
     if not strong:
         return spoken[:1]
     # Talks and truces are named far more often than they happen: "the negotiation
@@ -466,6 +489,14 @@ def _event_triggers(context: _SentenceContext) -> list[TriggerMatch]:
         first = min((s.start for s in strong), default=len(text))
         positions = [t for t in spoken if t.start < first]
     return strong + positions[:1]
+
+
+# A sentence that opens by placing itself after or before another event.
+_TIME_ANCHOR = re.compile(
+    r"\s*(?:also\s+|just\s+|only\s+)?(?:(?:hours|days|minutes|moments|shortly|soon|weeks)\s+)?"
+    r"(?:after|before|ahead of|following)\b[^,;]{0,120},",
+    re.IGNORECASE,
+)
 
 
 def _subject_start(text: str, position: int) -> int:

@@ -125,6 +125,7 @@ _LEXICON: tuple[tuple[str, EventType | None], ...] = (
     # phrases that hold a trigger word but report no event
     (r"accidental(?:ly)? (?:\w+ )?(?:explosions?|blasts?|detonations?)|detonated accidentally|(?:bomb|explosive)s? (?:\w+ )?(?:disposal|squad|experts?)|releas\w* (?:\w+ ){0,2}(?:figures|data|information|details|names|statements?|videos?|footage|reports?)", None),  # noqa: E501
     (r"negotiated (?:\w+ )?(?:settlement|solution|agreement|deal|end|exit)", None),
+    (r"(?:the|their|its|his|her|our|these|those|such|key|main) demands?", None),
     (r"(?:bodies|remains) of (?:[\d,]+ )?(?:\w+ )?(?:killed|dead|fallen)", None),
     (r"humanitarian (?:zones?|corridors?|situation|crisis|law|workers?|organi[sz]ations?|groups?|agenc(?:y|ies)|coordinator|chief|affairs)|military (?:aid|assistance)|(?:community|town|village|party|cabinet|board|council|news) meetings?|news conference|death threats?|(?:after|following) (?:a|the) (?:general )?medical examination,? (?:he|she) was released", None),  # noqa: E501
     # ceasefire

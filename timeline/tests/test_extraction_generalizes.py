@@ -175,3 +175,16 @@ def test_talks_are_an_event_when_they_are_held_not_when_named():
     assert "negotiation" not in _types(
         "The ELN favours a negotiated solution to the war.", gazetteer=GAZETTEER
     )
+
+
+def test_an_event_that_only_places_another_in_time_is_not_proposed():
+    published = date(2026, 2, 18)
+    text = (
+        "Hours after the first day of talks ended on Tuesday, Russian drones killed a woman "
+        "in the southern city of Zaporizhzhia, officials said.\n\n"
+        "Diplomatic activity, however, unfolded alongside intense fighting."
+    )
+    proposals = propose_events(text, published=published, gazetteer=EMPTY)
+    assert [(p.event_type, p.date_start) for p in proposals] == [
+        ("military-strike", date(2026, 2, 17))
+    ]
