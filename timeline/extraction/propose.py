@@ -195,7 +195,7 @@ def propose_events(
         if not _bare(p)
         and (
             p.date_last >= recent
-        or (p.event_type not in _RECENT_TYPES and p.date_last >= this_month)
+            or (p.event_type not in _RECENT_TYPES and p.date_last >= this_month)
             or (p.event_type not in _RECENT_TYPES and p.date_precision not in ("day", "year"))
         )
     ]

@@ -138,18 +138,16 @@ def test_an_event_dated_still_to_come_is_not_proposed():
         "Envoys met in Geneva on Thursday for six hours of talks."
     )
     proposals = propose_events(text, published=published, gazetteer=EMPTY)
-    assert [(p.event_type, p.date_start) for p in proposals] == [
-        ("negotiation", date(2026, 2, 26))
-    ]
+    assert [(p.event_type, p.date_start) for p in proposals] == [("negotiation", date(2026, 2, 26))]
 
 
 def test_headings_captions_and_mixed_quotation_marks_on_a_scraped_page():
-    long_line = "Envoys met in Geneva on Tuesday, " + "and the talks went on late into the night, " * 5
+    long_line = "Envoys met in Geneva on Tuesday, " + "and the talks went on into the night, " * 5
     text = (
         "Drone war over the Black Sea\n"
         "Soldiers ride a pickup near Kostyantynivka, Tuesday, Feb. 17, 2026. (Iryna Rybakova/AP)\n"
         f"{long_line.rstrip(', ')}.\n"
-        "Witkoff said the push for peace has \u201cbrought about meaningful progress,\" he said.\n"
+        'Witkoff said the push for peace has \u201cbrought about meaningful progress," he said.\n'
         "Overnight, Russia launched one ballistic missile and 126 drones at Ukraine.\n"
         "Europe\u2019s part in the talks is \u201cindispensable,\u201d Zelenskyy said.\n"
     )
