@@ -132,7 +132,7 @@ _LEXICON: tuple[tuple[str, EventType | None], ...] = (
     (r"(?:cease-?fire|truce) (?:proposals?|plans?|offers?|terms|framework|drafts?|demands?|efforts?|mediators?|negotiators?)", None),  # noqa: E501
     (r"cease-?fires?|truces?|armistice", "ceasefire"),
     # protests, riots and arrests (ACLED's demonstrations and its arrests)
-    (r"in protest (?:of|at|against|over)|riot (?:police|gear|shields?)|arrest warrants?|under arrest for years", None),  # noqa: E501
+    (r"in protest (?:of|at|against|over)(?: [\w'’.-]+){0,6}|riot (?:police|gear|shields?)|arrest warrants?|under arrest for years", None),  # noqa: E501
     (r"protest(?:s|ed|ing)?|demonstrations?|demonstrated|took to the streets|sit-ins?", "protest"),
     (r"riot(?:s|ed|ing)?|rioters|looted|looting", "riot"),
     (r"arrest(?:ed|s|ing)?|detained|taken into custody|apprehended|rounded up", "arrest"),

@@ -186,3 +186,19 @@ def test_an_event_that_only_places_another_in_time_is_not_proposed():
     assert [(p.event_type, p.date_start) for p in proposals] == [
         ("military-strike", date(2026, 2, 17))
     ]
+
+
+def test_protests_riots_and_arrests_are_proposed_as_their_own_types():
+    published = date(2025, 3, 10)
+    text = (
+        "Thousands of demonstrators protested in Tel Aviv on Saturday against the war.\n\n"
+        "Police arrested 12 people in Nablus on Sunday.\n\n"
+        "Riots broke out in the camp on Sunday night.\n\n"
+        "The man was kidnapped in protest of the president's visit on Sunday."
+    )
+    proposals = propose_events(text, published=published, gazetteer=EMPTY)
+    assert [(p.event_type, p.date_start) for p in proposals] == [
+        ("protest", date(2025, 3, 8)),
+        ("arrest", date(2025, 3, 9)),
+        ("riot", date(2025, 3, 9)),
+    ]
