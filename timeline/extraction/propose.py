@@ -252,7 +252,7 @@ def same_event(a: Proposal, b: Proposal) -> bool:
         # One statement per speaker and occasion: the same named speaker on the same day
         # ("Zelenskyy said …", later "Zelenskyy described …") is one statement.
         near = abs(a.sentence_index - b.sentence_index) <= 3
-        if near and a.new_actors and a.new_actors == b.new_actors:
+        if near and _surnames(a.new_actors) & _surnames(b.new_actors):
             return True
         if near and a.actors and a.actors == b.actors and not (a.new_actors or b.new_actors):
             return True
@@ -260,6 +260,11 @@ def same_event(a: Proposal, b: Proposal) -> bool:
     if a.location_slug and a.location_slug == b.location_slug:
         return True
     return bool({slug for slug, _ in a.actors} & {slug for slug, _ in b.actors})
+
+
+def _surnames(names: tuple[str, ...]) -> set[str]:
+    """ "Volodymyr Zelensky" and "Zelensky" are one speaker."""
+    return {name.split()[-1].lower() for name in names if name.split()}
 
 
 def merge_proposals(a: Proposal, b: Proposal) -> Proposal:
@@ -454,8 +459,10 @@ def _event_triggers(context: _SentenceContext) -> list[TriggerMatch]:
         if t.event_type == "statement"
         and (
             any(_subject_start(text, t.start) <= a.start < t.start for a in actors)
-            or (speaker is not None and speaker[1] <= t.start)
+            or (speaker is not None and (speaker[1] <= t.start or 0 <= speaker[0] - t.end <= 2))
         )
+        # "…, the statement said": the statement already reported goes on.
+        and not _DOCUMENT_SPEAKS.search(text, max(0, t.start - 30), t.start)
     ]
     strong = [t for t in context.triggers if t.event_type != "statement"]
     anchor = _TIME_ANCHOR.match(context.reading)
@@ -491,6 +498,10 @@ def _event_triggers(context: _SentenceContext) -> list[TriggerMatch]:
     return strong + positions[:1]
 
 
+_DOCUMENT_SPEAKS = re.compile(
+    r"\b(?:the|this|that|its|their) (?:\w+ )?(?:statement|report|communiqu[eé])\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
 # A sentence that opens by placing itself after or before another event.
 _TIME_ANCHOR = re.compile(
     r"\s*(?:also\s+|just\s+|only\s+)?(?:(?:hours|days|minutes|moments|shortly|soon|weeks)\s+)?"

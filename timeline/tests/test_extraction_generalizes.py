@@ -202,3 +202,25 @@ def test_protests_riots_and_arrests_are_proposed_as_their_own_types():
         ("arrest", date(2025, 3, 9)),
         ("riot", date(2025, 3, 9)),
     ]
+
+
+def test_speakers_by_a_title_like_adviser_or_named_after_the_quotation():
+    published = date(2026, 2, 18)
+    medinsky, *_ = propose_events(
+        "The head of the Russian delegation, Putin adviser Vladimir Medinsky, told reporters "
+        "on Wednesday that the two days of talks in Geneva were difficult.",
+        published=published,
+        gazetteer=EMPTY,
+    )
+    assert (medinsky.event_type, medinsky.new_actors) == ("statement", ("Vladimir Medinsky",))
+    [umerov] = propose_events(
+        '"We worked out a document on the restoration of Ukraine in detail," said Umerov.',
+        published=published,
+        gazetteer=EMPTY,
+    )
+    assert (umerov.event_type, umerov.new_actors) == ("statement", ("Umerov",))
+    assert not propose_events(
+        "Grossi will visit the plant next week, the statement said.",
+        published=published,
+        gazetteer=EMPTY,
+    )
