@@ -464,7 +464,17 @@ def _event_triggers(context: _SentenceContext) -> list[TriggerMatch]:
         # "…, the statement said": the statement already reported goes on.
         and not _DOCUMENT_SPEAKS.search(text, max(0, t.start - 30), t.start)
     ]
+    if _DOCUMENT_GOES_ON.search(text):
+        # "the statement quoted Grossi as saying", "…, the statement said, adding …":
+        # wherever the sentence says so, it quotes a statement already reported.
+        spoken = []
     strong = [t for t in context.triggers if t.event_type != "statement"]
+    claim = next((t for t in spoken if _CLAIM.fullmatch(t.text)), None)
+    if claim is not None and any(t.start > claim.end for t in strong if t.event_type in _VIOLENT):
+        # "The government claimed that an attempt had been made to kill the president":
+        # the attack is the party's claim, reported; the claim is the news.
+        strong = [t for t in strong if t.start < claim.start]
+        return [*strong, claim]
     anchor = _TIME_ANCHOR.match(context.reading)
     if anchor and any(t.start >= anchor.end() for t in strong):
         # "Hours after the first day of talks ended on Tuesday, Russian drones killed …":
@@ -500,6 +510,12 @@ def _event_triggers(context: _SentenceContext) -> list[TriggerMatch]:
 
 _DOCUMENT_SPEAKS = re.compile(
     r"\b(?:the|this|that|its|their) (?:\w+ )?(?:statement|report|communiqu[eé])\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+_CLAIM = re.compile(r"claim(?:s|ed)?", re.IGNORECASE)
+_DOCUMENT_GOES_ON = re.compile(
+    r"\b(?:the|this|that|its|their) (?:\w+ )?(?:statement|communiqu[eé])\s+"
+    r"(?:said|says|quoted|added|read|noted|stated|continued)\b",
     re.IGNORECASE,
 )
 # A sentence that opens by placing itself after or before another event.

@@ -224,3 +224,45 @@ def test_speakers_by_a_title_like_adviser_or_named_after_the_quotation():
         published=published,
         gazetteer=EMPTY,
     )
+
+
+def test_a_sentence_quoting_a_statement_already_reported_makes_no_new_one():
+    published = date(2026, 2, 27)
+    text = (
+        "The IAEA urged both sides in a statement on Friday to let crews repair the power "
+        "line. The line was cut weeks ago. Crews had waited since. "
+        "The plant ran on diesel generators. Demining is under way to ensure safe access "
+        "for the teams, the statement quoted Director General Rafael Grossi as saying. "
+        "Grossi reached out to both sides, the statement said, adding that four such "
+        "truces had been agreed."
+    )
+    gazetteer = Gazetteer([GazetteerEntry("actor", "iaea", ("IAEA",))])
+    statements = [
+        p
+        for p in propose_events(text, published=published, gazetteer=gazetteer)
+        if p.event_type == "statement"
+    ]
+    # Wherever "the statement said" or "the statement quoted" stands in a sentence, it
+    # goes on the statement already reported: one statement, not three.
+    assert [s.actors for s in statements] == [(("iaea", "party"),)]
+
+
+def test_an_attack_a_party_claims_was_made_is_its_claim_not_a_strike():
+    published = date(2018, 8, 7)
+    gazetteer = Gazetteer(
+        [GazetteerEntry("actor", "venezuela", ("Venezuelan government", "Venezuela"))]
+    )
+    proposals = propose_events(
+        "The Venezuelan government claimed on Saturday that drones loaded with explosives "
+        "had attacked President Nicolas Maduro at a parade.",
+        published=published,
+        gazetteer=gazetteer,
+    )
+    assert [(p.event_type, p.date_start) for p in proposals] == [("statement", date(2018, 8, 4))]
+    # A claim of responsibility sits beside the attack it claims.
+    claimed = _types(
+        "The ELN claimed responsibility for the bombing of a police station in Bogota on Tuesday.",
+        published=date(1990, 2, 14),
+        gazetteer=GAZETTEER,
+    )
+    assert "military-strike" in claimed
