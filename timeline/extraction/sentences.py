@@ -33,7 +33,11 @@ def one_paragraph_a_line(text: str) -> bool:
 
 # A candidate end: terminal punctuation, any closing quotes or brackets, then whitespace.
 _CANDIDATE_END = re.compile(
-    r"[.!?]+[\"'”’)\]]*(?=\s)|(?<=[a-z)”\"])[.!?]+[\"”]?(?=[\"“]?[A-Z][a-z])"
+    r"[.!?]+[\"'”’)\]]*(?=\s)|(?<=[a-z)”\"])[.!?]+[\"”]?(?=[\"“]?[A-Z][a-z])|"
+    # A heading glued to the text after it when a page was scraped: "… Venezuela’s
+    # presidentAnalysis of open source …", "… in AfghanistanKANDAHAR, Afghanistan".
+    # (the reading copy blanks the wire dateline between them).
+    r"(?<=[a-z]{5})(?=[A-Z][A-Za-z]| {4,}[A-Z])"
 )
 # Dotted initialisms ("U.N.", "U.S.", "e.g.", "i.e.") and single initials ("J.").
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.){2,}$|^[A-Z]\.$")
