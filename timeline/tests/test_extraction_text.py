@@ -156,6 +156,18 @@ def test_date_expressions_resolve_against_the_publication_date(text, quote, star
     assert (mention.date_start, mention.date_end, mention.precision) == (start, end, precision)
 
 
+def test_a_weekday_followed_by_its_date_is_that_day_past_or_to_come():
+    saturday = date(1989, 12, 9)
+    ahead = find_dates("The summit to be held in the capital on Sunday, 10 December.", saturday)
+    assert [d.date_start for d in ahead] == [date(1989, 12, 10), date(1989, 12, 10)]
+    past = find_dates("They met on Sunday, Dec. 3, in Geneva.", saturday)
+    assert [d.date_start for d in past] == [date(1989, 12, 3), date(1989, 12, 3)]
+    # Without a day of the month, news reports what happened: the Sunday before.
+    assert [d.date_start for d in find_dates("They met on Sunday.", saturday)] == [
+        date(1989, 12, 3)
+    ]
+
+
 def test_vague_ago_is_a_span_with_an_estimate_and_a_counted_ago_is_a_point():
     [several] = find_dates("several weeks ago", MONDAY)
     assert several.anchor == several.estimate == date(2025, 5, 26)
