@@ -481,7 +481,13 @@ def _event_triggers(context: _SentenceContext) -> list[TriggerMatch]:
         # the talks only place the strike in time (and lend it their day).
         strong = [t for t in strong if t.start >= anchor.end()]
     if not strong:
-        return spoken[:1]
+        # "Mayor Vitali Klitschko said residential buildings were damaged": an official
+        # telling the damage reports the strike's effects, and takes no stance.
+        return [
+            t
+            for t in spoken[:1]
+            if _states_position(text, t) or not _DAMAGE_TOLD.search(text, t.end)
+        ]
     # Talks and truces are named far more often than they happen: "the negotiation
     # process", "a negotiated solution", "the agreement on a cease-fire". They are events
     # when something is done to them near the word: held, started, resumed, agreed, ended.
@@ -510,6 +516,12 @@ def _event_triggers(context: _SentenceContext) -> list[TriggerMatch]:
 
 _DOCUMENT_SPEAKS = re.compile(
     r"\b(?:the|this|that|its|their) (?:\w+ )?(?:statement|report|communiqu[eé])\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+_DAMAGE_TOLD = re.compile(
+    r"\b(?:damag\w*|destroy\w*|hit|struck|fires? (?:broke out|erupted)|"
+    r"power (?:outages?|cuts?)|blackouts?|no (?:deaths|casualties|injuries)|debris|"
+    r"air[- ]defen[cs]e)\b",
     re.IGNORECASE,
 )
 _CLAIM = re.compile(r"claim(?:s|ed)?", re.IGNORECASE)

@@ -266,3 +266,16 @@ def test_an_attack_a_party_claims_was_made_is_its_claim_not_a_strike():
         gazetteer=GAZETTEER,
     )
     assert "military-strike" in claimed
+
+
+def test_an_official_telling_the_damage_makes_no_statement():
+    published = date(2026, 2, 26)
+    text = (
+        "In the capital, Kyiv, Mayor Vitali Klitschko said residential buildings were "
+        "damaged and air-defence systems were activated, although no deaths were reported."
+    )
+    assert "statement" not in _types(text, published=published)
+    # The same official taking a stance still makes one.
+    assert _types(
+        "Mayor Vitali Klitschko said the city would never bow to terror.", published=published
+    ) == ["statement"]
