@@ -70,6 +70,10 @@ def cut_text(source: dict, raw: str) -> str:
     - ``muc-xhtml``: the dstl/muc3 XHTML files; the paragraphs after the first (which only
       repeats the document id), unescaped and joined by blank lines.
     - ``wikievents-jsonl``: a WikiEvents JSON Lines file; the ``text`` of ``doc_id``.
+    - ``scraped-markdown``: a page saved as Markdown with a ``## Content`` section (the
+      scrapes in Kjdragan/universal_agent); the article is the stretch of that section
+      from the line starting with ``from`` up to (not including) the marker ``to``, which
+      leaves out the site's menus, captions and link lists.
     """
     if source["format"] == "muc-xhtml":
         paragraphs = re.findall(r"<p>(.*?)</p>", raw, re.S)
@@ -80,6 +84,11 @@ def cut_text(source: dict, raw: str) -> str:
             if document["doc_id"] == source["doc_id"]:
                 return document["text"]
         raise KeyError(f"no document {source['doc_id']!r} in {source['path']}")
+    if source["format"] == "scraped-markdown":
+        body = raw.split("\n## Content\n", 1)[1]
+        start = body.index(source["from"])
+        end = body.index(source["to"], start)
+        return body[start:end].strip()
     raise ValueError(f"unknown source format {source['format']!r}")
 
 

@@ -31,6 +31,7 @@ _TITLES = (
     r"president|vice[- ]president|prime minister|foreign minister|defen[cs]e minister|"
     r"interior minister|minister|secretary[- ]general|secretary of state|secretary|"
     r"spokes(?:man|woman|person)|commander|colonel|col\.|general|gen\.|ambassador|envoy|"
+    r"advis[eo]r|aide|negotiator|representative|prosecutor|attorney general|"
     r"king|emir|chancellor|governor|mayor|leader|chief|head|director|senator|"
     r"foreign ministry|defen[cs]e ministry|ministry|office|military|army|government"
 )
@@ -97,7 +98,10 @@ _NOT_NAME = frozenset(
 
 _HABITUAL = re.compile(
     r"\b(?:in recent (?:years|months|weeks)|several times|many times|repeatedly|"
-    r"routinely|regularly|often|usually|have long|has long|for years|for decades)\b",
+    r"routinely|regularly|often|usually|have long|has long|for years|for decades|"
+    # a state that lasts rather than something that happened: "talks remain deadlocked"
+    r"remain(?:s|ed)? (?:deadlocked|stalled|locked|far apart|stuck|tense|elusive)|"
+    r"continu(?:e|es|ed) to|frequently|repeated(?:ly)?)\b",
     re.IGNORECASE,
 )
 
@@ -110,7 +114,7 @@ def is_habitual(reading: str) -> bool:
 # An earlier occasion named as such: "the last confirmed talks", "the previous round".
 _EARLIER_OCCASION = re.compile(
     r"\b(?:the )?(?:last|previous|prior|earlier) (?:confirmed |known |reported )?"
-    r"(?:talks|round|meeting|visit)\b",
+    r"(?:\w+ )?(?:talks|rounds?|meetings?|visits?)\b",
     re.IGNORECASE,
 )
 
@@ -125,9 +129,17 @@ def mentions_earlier_occasion(reading: str) -> bool:
     return bool(_EARLIER_OCCASION.search(reading))
 
 
+# A name right after the speech verb that closes a quotation: "…,” said Umerov".
+_INVERTED = re.compile(
+    r"[”\"],?\s+(?:said|says|added|continued|told \w+)\s+"
+    r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})(?=[\s,.;]|$)"
+)
+
+
 def titled_speaker(original: str, reading: str) -> tuple[int, int, str] | None:
-    """The first person named with a title in the sentence: (start, end, name)."""
-    for pattern in (_TITLE_NAME, _APPOSITION):
+    """The first person named with a title in the sentence, or named right after the
+    verb that closes a quotation: (start, end, name)."""
+    for pattern in (_TITLE_NAME, _APPOSITION, _INVERTED):
         match = pattern.search(original)
         if match is None:
             continue

@@ -115,6 +115,10 @@ _DURATION = re.compile(
 )
 # A future cue shortly before a weekday name makes it the coming one, not the last one.
 _FUTURE_CUE = re.compile(r"\b(?:will|shall|is due to|are due to|is expected to|are expected to)\b")
+# The day of the month written after a weekday: "Sunday, 10 December", "Sunday, Dec. 10".
+_DAY_AFTER_WEEKDAY = re.compile(
+    r",?\s+(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+[A-Za-z]{3}|[A-Za-z]{3}[a-z]*\.?\s+(?P<d2>\d{1,2})\b)"
+)
 
 
 _DIGIT = re.compile(r"\d")
@@ -241,7 +245,11 @@ def _resolve(name: str, match: re.Match[str], text: str, reference: date) -> Dat
             return _mention(match, first, last, "month", relation)
         if name == "month":
             month = MONTHS[groups["month"].lower()]
-            year = reference.year if month <= reference.month else reference.year - 1
+            # The month just after publication is the coming one: in February, "in early
+            # March" is still to come; any other month is the last one of that name.
+            year = reference.year if month <= reference.month + 1 else reference.year - 1
+            if reference.month == 12 and month == 1:
+                year = reference.year + 1
             first, last = _month_span(year, month)
             return _mention(match, first, last, "month", relation)
         if name == "year":
@@ -319,6 +327,11 @@ def _weekday(
     elif lead == "last":
         day = reference - timedelta(days=back or 7)
     elif _FUTURE_CUE.search(before):
+        day = reference + timedelta(days=forward)
+    elif (given := _DAY_AFTER_WEEKDAY.match(text, match.end())) and int(
+        given.group("d1") or given.group("d2")
+    ) == (reference + timedelta(days=forward)).day != (reference - timedelta(days=back)).day:
+        # "on Sunday, 10 December": the day of the month says which Sunday.
         day = reference + timedelta(days=forward)
     else:
         # News reports what happened: "on Sunday" is the most recent Sunday, and a

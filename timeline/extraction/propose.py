@@ -31,7 +31,7 @@ from timeline.extraction.dates import (
 )
 from timeline.extraction.figures import FigureMention, find_figures
 from timeline.extraction.gazetteer import EntityMention, Gazetteer
-from timeline.extraction.sentences import Sentence, split_sentences
+from timeline.extraction.sentences import Sentence, one_paragraph_a_line, split_sentences
 from timeline.extraction.titles import short_title
 from timeline.extraction.triggers import (
     POSITION_VERBS,
@@ -79,6 +79,8 @@ class Proposal:
     refers_back: bool = False
     # Dated by a mention of its own (not the sentence's frame or the publication date).
     own_date: bool = True
+    # Dated by nothing in the text: the publication date stands in.
+    undated: bool = False
 
     @property
     def date_last(self) -> date:
@@ -100,11 +102,13 @@ _FIGURE_HOMES: dict[str, tuple[EventType, ...]] = {
     "targets-struck": ("military-strike", "armed-clash"),
     "hostages-released": ("hostage-release", "ceasefire", "negotiation"),
     "displaced": ("military-strike", "blockade", "casualty-report"),
-    "arrested": ("military-strike", "armed-clash", "statement"),
+    "arrested": ("arrest", "military-strike", "armed-clash", "statement"),
 }
 _BASE_CONFIDENCE: dict[EventType, float] = {"statement": 0.4}
 # Tolls and strikes a sentence recaps ("so far this year", "since 2015") are background.
-_TOLL_TYPES: frozenset[EventType] = frozenset({"casualty-report", "military-strike", "armed-clash"})
+_TOLL_TYPES: frozenset[EventType] = frozenset(
+    {"casualty-report", "military-strike", "armed-clash", "arrest", "protest", "riot"}
+)
 # A casualty sentence that points back at the strike before it ("in the attack", "as a
 # result") gives that strike's toll rather than a report of its own.
 _POINTS_BACK = re.compile(
@@ -166,11 +170,14 @@ def propose_events(
     paragraph_date: DateMention | None = None
     previous_end = 0
     quoted = _quoted_speech(reading)
+    paragraph_break = _LINE if one_paragraph_a_line(reading) else _BLANK_LINE
     for index, sentence in enumerate(split_sentences(reading)):
-        if re.search(r"\n[ \t]*\n", reading[previous_end : sentence.start]):
+        if paragraph_break.search(reading[previous_end : sentence.start]):
             paragraph_date = None
         previous_end = sentence.end
         original = text[sentence.start : sentence.end]
+        if _not_prose(sentence.text):
+            continue
         context = _SentenceContext.read(sentence, original, published, gazetteer, last_date)
         context = _without_quoted_events(context, quoted)
         found = _propose_for_sentence(context, paragraph_date, published, dateline_slug)
@@ -178,7 +185,57 @@ def propose_events(
         if context.dates and not context.recap:
             last_date = context.dates[-1]
             paragraph_date = last_date
-    return _merge_same_events(proposals)
+    # The news is what happened in the days before publication; what the article dates
+    # weeks or months earlier ("in April", "told Al-Monitor last month") is background.
+    recent = published - timedelta(days=RECENT_DAYS)
+    this_month = published - timedelta(days=31)
+    return [
+        p
+        for p in _merge_same_events(proposals)
+        if not _bare(p)
+        and (
+            p.date_last >= recent
+            or (p.event_type not in _RECENT_TYPES and p.date_last >= this_month)
+            or (p.event_type not in _RECENT_TYPES and p.date_precision not in ("day", "year"))
+        )
+    ]
+
+
+def _bare(proposal: Proposal) -> bool:
+    """A strike or clash named in passing, with no place, party, figure or date in the
+    text ("diplomacy unfolded alongside intense fighting"), is scenery, not a report."""
+    return (
+        proposal.event_type in _VIOLENT
+        and len(proposal.evidence) == 1
+        and not (proposal.location_slug or proposal.place_hint or proposal.actors)
+        and not proposal.figures
+        and proposal.undated
+    )
+
+
+RECENT_DAYS = 14
+# Statements and tolls are news on the day they are made: two weeks before publication,
+# they are recaps; so is anything dated to a day or a year more than a month before ("the
+# August 17 bombing" in November, "the 54 strikes in 2009"). A campaign or a truce told
+# over a month or a span may still be the story.
+_RECENT_TYPES = frozenset({"statement", "casualty-report", "protest", "riot", "arrest"})
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_LINE = re.compile(r"\n")
+# A heading, byline or link text ("Europe is involved", "Russia Ukraine War") has no
+# closing stop; a photo caption names its credit ("(AA Photo)", "[Gleb Garanich/Reuters]",
+# "Getty Images", "via AP)"). Neither reports news: the story's own sentences do.
+_CLOSING_STOP = re.compile(r"[.!?][\"'”’)\]]*$")
+_PHOTO_CREDIT = re.compile(
+    r"\((?:[\w.'’ -]+ )?[Pp]hoto\)|\[[^\]\n]*/[^\]\n]*\]|Getty Images|"
+    r"\b(?:via|/)\s*(?:AP|AFP|Reuters|EPA|Anadolu)\)|\(Photo(?: by|:)|^Illustrative photo\b"
+)
+
+
+def _not_prose(sentence: str) -> bool:
+    stripped = sentence.strip()
+    if _PHOTO_CREDIT.search(stripped):
+        return True
+    return not _CLOSING_STOP.search(stripped) and len(stripped.split()) < 15
 
 
 def same_event(a: Proposal, b: Proposal) -> bool:
@@ -192,10 +249,22 @@ def same_event(a: Proposal, b: Proposal) -> bool:
     if a.date_start > b.date_last or b.date_start > a.date_last:
         return False
     if a.event_type == "statement":
+        # One statement per speaker and occasion: the same named speaker on the same day
+        # ("Zelenskyy said …", later "Zelenskyy described …") is one statement.
+        near = abs(a.sentence_index - b.sentence_index) <= 3
+        if near and _surnames(a.new_actors) & _surnames(b.new_actors):
+            return True
+        if near and a.actors and a.actors == b.actors and not (a.new_actors or b.new_actors):
+            return True
         return any(x.start < y.end and y.start < x.end for x in a.evidence for y in b.evidence)
     if a.location_slug and a.location_slug == b.location_slug:
         return True
     return bool({slug for slug, _ in a.actors} & {slug for slug, _ in b.actors})
+
+
+def _surnames(names: tuple[str, ...]) -> set[str]:
+    """ "Volodymyr Zelensky" and "Zelensky" are one speaker."""
+    return {name.split()[-1].lower() for name in names if name.split()}
 
 
 def merge_proposals(a: Proposal, b: Proposal) -> Proposal:
@@ -233,6 +302,7 @@ class _SentenceContext:
     reading: str = ""
     speaker: tuple[int, int, str] | None = None
     recap: bool = False
+    future: tuple[DateMention, ...] = ()
 
     @classmethod
     def read(
@@ -250,6 +320,7 @@ class _SentenceContext:
         # which will be held on 11 March"), never to an event the article reports.
         every_date = find_dates(text, published)
         dates = tuple(d for d in every_date if d.date_start <= published)
+        future = tuple(d for d in every_date if d.date_start > published)
         attribution = find_attribution(original)
         source = attribution.source if attribution else None
         background = is_background(text)
@@ -261,6 +332,7 @@ class _SentenceContext:
             sentence=Sentence(sentence.start, sentence.end, original),
             reading=text,
             dates=dates,
+            future=future,
             anaphoric=tuple(_anaphoric_dates(text, dates, last_date)),
             durations=tuple(find_durations(text)),
             triggers=tuple(
@@ -307,8 +379,12 @@ def _propose_for_sentence(
             )
         else:
             groups.append((event_type, typed, None))
+    future_owners = {_owner(context.reading, m, triggers).event_type for m in context.future}
     for event_type, typed, part in groups:
         owned = [m for m in mentions if owners[id(m)].event_type == event_type]
+        if event_type in future_owners and not owned:
+            # Its date is still to come: "the next round … in early March".
+            continue
         if part is not None:
             owned = [m for m in owned if part[0] <= m.start < part[1]] or owned
         mention = min(owned, key=lambda m: _distance(m.start, m.end, typed), default=None)
@@ -362,6 +438,7 @@ def _propose_for_sentence(
                     and _DEFINITE.search(context.reading, 0, typed[0].start)
                 ),
                 own_date=date_source == "own",
+                undated=mention is None,
                 new_actors=(context.speaker[2],)
                 if event_type == "statement" and context.speaker
                 else (),
@@ -382,12 +459,35 @@ def _event_triggers(context: _SentenceContext) -> list[TriggerMatch]:
         if t.event_type == "statement"
         and (
             any(_subject_start(text, t.start) <= a.start < t.start for a in actors)
-            or (speaker is not None and speaker[1] <= t.start)
+            or (speaker is not None and (speaker[1] <= t.start or 0 <= speaker[0] - t.end <= 2))
         )
+        # "…, the statement said": the statement already reported goes on.
+        and not _DOCUMENT_SPEAKS.search(text, max(0, t.start - 30), t.start)
     ]
+    if _DOCUMENT_GOES_ON.search(text):
+        # "the statement quoted Grossi as saying", "…, the statement said, adding …":
+        # wherever the sentence says so, it quotes a statement already reported.
+        spoken = []
     strong = [t for t in context.triggers if t.event_type != "statement"]
+    claim = next((t for t in spoken if _CLAIM.fullmatch(t.text)), None)
+    if claim is not None and any(t.start > claim.end for t in strong if t.event_type in _VIOLENT):
+        # "The government claimed that an attempt had been made to kill the president":
+        # the attack is the party's claim, reported; the claim is the news.
+        strong = [t for t in strong if t.start < claim.start]
+        return [*strong, claim]
+    anchor = _TIME_ANCHOR.match(context.reading)
+    if anchor and any(t.start >= anchor.end() for t in strong):
+        # "Hours after the first day of talks ended on Tuesday, Russian drones killed …":
+        # the talks only place the strike in time (and lend it their day).
+        strong = [t for t in strong if t.start >= anchor.end()]
     if not strong:
-        return spoken[:1]
+        # "Mayor Vitali Klitschko said residential buildings were damaged": an official
+        # telling the damage reports the strike's effects, and takes no stance.
+        return [
+            t
+            for t in spoken[:1]
+            if _states_position(text, t) or not _DAMAGE_TOLD.search(text, t.end)
+        ]
     # Talks and truces are named far more often than they happen: "the negotiation
     # process", "a negotiated solution", "the agreement on a cease-fire". They are events
     # when something is done to them near the word: held, started, resumed, agreed, ended.
@@ -405,7 +505,37 @@ def _event_triggers(context: _SentenceContext) -> list[TriggerMatch]:
         # Casualties of a strike or clash are its figures, not a separate report.
         strong = [t for t in strong if t.event_type != "casualty-report"]
     positions = [t for t in spoken if _states_position(text, t)]
+    if not positions and speaker is not None and not kinds & _VIOLENT:
+        # A speaker named by title who speaks of talks or a meeting ("Putin adviser
+        # Vladimir Medinsky told reporters that the two days of talks … were difficult")
+        # makes a statement; what he says of a strike only reports the strike.
+        first = min((s.start for s in strong), default=len(text))
+        positions = [t for t in spoken if t.start < first]
     return strong + positions[:1]
+
+
+_DOCUMENT_SPEAKS = re.compile(
+    r"\b(?:the|this|that|its|their) (?:\w+ )?(?:statement|report|communiqu[eé])\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+_DAMAGE_TOLD = re.compile(
+    r"\b(?:damag\w*|destroy\w*|hit|struck|fires? (?:broke out|erupted)|"
+    r"power (?:outages?|cuts?)|blackouts?|no (?:deaths|casualties|injuries)|debris|"
+    r"air[- ]defen[cs]e)\b",
+    re.IGNORECASE,
+)
+_CLAIM = re.compile(r"claim(?:s|ed)?", re.IGNORECASE)
+_DOCUMENT_GOES_ON = re.compile(
+    r"\b(?:the|this|that|its|their) (?:\w+ )?(?:statement|communiqu[eé])\s+"
+    r"(?:said|says|quoted|added|read|noted|stated|continued)\b",
+    re.IGNORECASE,
+)
+# A sentence that opens by placing itself after or before another event.
+_TIME_ANCHOR = re.compile(
+    r"\s*(?:also\s+|just\s+|only\s+)?(?:(?:hours|days|minutes|moments|shortly|soon|weeks)\s+)?"
+    r"(?:after|before|ahead of|following)\b[^,;]{0,120},",
+    re.IGNORECASE,
+)
 
 
 def _subject_start(text: str, position: int) -> int:
@@ -709,7 +839,9 @@ def _same_phrase(text: str, entity: EntityMention, trigger: TriggerMatch) -> boo
     return _PHRASE_BREAK.search(text, low, max(high, low)) is None
 
 
-_QUOTE = re.compile(r"“[^”]*”|\"[^\"\n]*\"")
+# A quotation ends at its closing mark, or at a straight one or a line's end when the
+# page mixes its marks ("“brought about meaningful progress,\"").
+_QUOTE = re.compile(r"“[^”\"\n]*[”\"]|\"[^\"\n]*\"")
 
 
 def _quoted_speech(text: str) -> list[tuple[int, int]]:

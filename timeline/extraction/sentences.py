@@ -19,9 +19,25 @@ MONTH_ABBREVIATIONS = frozenset(
 
 # Blank lines separate paragraphs; a sentence never runs across one.
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+# Text saved from a web page has one paragraph, heading or caption a line; its lines are
+# long (hard-wrapped text never has a line of 200 characters). There a line break ends a
+# sentence too: "Europe is involved" (a heading) is not the start of the next sentence.
+_LINE_BREAK = re.compile(r"[ \t\r\f\v]*\n\s*")
+_LONG_LINE = re.compile(r"[^\n]{200}")
+
+
+def one_paragraph_a_line(text: str) -> bool:
+    """True for text saved from a web page: one paragraph, heading or caption a line."""
+    return "\n" in text and _LONG_LINE.search(text) is not None
+
+
 # A candidate end: terminal punctuation, any closing quotes or brackets, then whitespace.
 _CANDIDATE_END = re.compile(
-    r"[.!?]+[\"'”’)\]]*(?=\s)|(?<=[a-z)”\"])[.!?]+[\"”]?(?=[\"“]?[A-Z][a-z])"
+    r"[.!?]+[\"'”’)\]]*(?=\s)|(?<=[a-z)”\"])[.!?]+[\"”]?(?=[\"“]?[A-Z][a-z])|"
+    # A heading glued to the text after it when a page was scraped: "… Venezuela’s
+    # presidentAnalysis of open source …", "… in AfghanistanKANDAHAR, Afghanistan".
+    # (the reading copy blanks the wire dateline between them).
+    r"(?<=[a-z]{5})(?=[A-Z][A-Za-z]| {4,}[A-Z])"
 )
 # Dotted initialisms ("U.N.", "U.S.", "e.g.", "i.e.") and single initials ("J.").
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.){2,}$|^[A-Z]\.$")
@@ -46,7 +62,8 @@ def split_sentences(text: str) -> list[Sentence]:
     """
     sentences: list[Sentence] = []
     position = 0
-    for paragraph_break in [*_PARAGRAPH_BREAK.finditer(text), None]:
+    breaks = _PARAGRAPH_BREAK if not one_paragraph_a_line(text) else _LINE_BREAK
+    for paragraph_break in [*breaks.finditer(text), None]:
         end = paragraph_break.start() if paragraph_break else len(text)
         sentences.extend(_split_paragraph(text, position, end))
         if paragraph_break:

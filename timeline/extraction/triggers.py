@@ -25,6 +25,9 @@ EventType = Literal[
     "humanitarian-aid",
     "ceasefire",
     "hostage-release",
+    "protest",
+    "riot",
+    "arrest",
 ]
 EVENT_TYPES: tuple[EventType, ...] = (
     "negotiation",
@@ -37,6 +40,9 @@ EVENT_TYPES: tuple[EventType, ...] = (
     "humanitarian-aid",
     "ceasefire",
     "hostage-release",
+    "protest",
+    "riot",
+    "arrest",
 )
 
 
@@ -65,7 +71,8 @@ POSITION_VERBS = (
     r"(?:hold|holds|held) (?:\w+ ){1,4}responsible|blam(?:e|es|ed)|accus(?:e|es|ed)|"
     r"denounc(?:e|es|ed)|deplor(?:e|es|ed)|urg(?:e|es|ed)|demand(?:s|ed)|admit(?:s|ted)|"
     r"propos(?:e|es|ed)|deni(?:es|ed)|pledg(?:e|es|ed)|promis(?:e|es|ed)|assert(?:s|ed)|"
-    r"stress(?:es|ed)"
+    r"stress(?:es|ed)|responded to|"
+    r"claim(?:s|ed)? (?:that )?(?:they|it|he|she|the group) (?:was|were|is|are) responsible"
 )
 _LIFT = r"(?:lift(?:s|ed|ing)?|eas(?:e|es|ed|ing)|relax(?:es|ed|ing)?|loosen(?:s|ed|ing)?)"
 _CLOSURE = r"(?:blockades?|sieges?|restrictions|closures?|aid ban)"
@@ -82,6 +89,7 @@ _LEXICON: tuple[tuple[str, EventType | None], ...] = (
     # diplomatic meetings
     (r"meet(?:s|ing|ings)?|met", "diplomatic-meeting"),
     (r"summits?|visit(?:s|ed|ing)?", "diplomatic-meeting"),
+    (r"spoke (?:by (?:tele)?phone )?with|(?:tele)?phone (?:call|conversation)s? with|held (?:a )?(?:phone )?call with", "diplomatic-meeting"),  # noqa: E501
     # statements: the weakest type, used only when nothing else is reported
     (r"said|says|say|saying|stated|told|declared|claimed|announced|announces|reported", "statement"),  # noqa: E501
     (r"statements?|announcement|responded", "statement"),
@@ -92,6 +100,7 @@ _LEXICON: tuple[tuple[str, EventType | None], ...] = (
     (r"(?:air|drone|missile|rocket|artillery)[ -]?strikes?|airstrikes?", "military-strike"),
     (r"strik(?:e|es|ing)|struck|shell(?:ed|ing|s)|targeted|targeting", "military-strike"),
     (r"bomb(?:ed|ing|ings|arded|ardment|ardments)|offensive|drones?", "military-strike"),
+    (r"launch(?:ed|es|ing)?(?: [\w,-]+){0,6} (?:drones|missiles|rockets|strikes|air ?strikes|attacks?)", "military-strike"),  # noqa: E501
     (r"fired(?: \w+){0,3} (?:shells|missiles|rockets|mortars?|rounds|projectiles|bullets)", "military-strike"),  # noqa: E501
     (r"fired (?:at|on|upon|toward|towards)|opened fire|shot|shooting|sniped|gunfire", "military-strike"),  # noqa: E501
     (r"(?:car|truck|roadside|suicide|parcel|letter|nail|barrel) bomb(?:s|ings?)?|bombs? (?:exploded|went off|blasts?|attacks?)|explosions?|blasts?|exploded|IED (?:blast|explosion|attack)s?", "military-strike"),  # noqa: E501
@@ -116,10 +125,17 @@ _LEXICON: tuple[tuple[str, EventType | None], ...] = (
     # phrases that hold a trigger word but report no event
     (r"accidental(?:ly)? (?:\w+ )?(?:explosions?|blasts?|detonations?)|detonated accidentally|(?:bomb|explosive)s? (?:\w+ )?(?:disposal|squad|experts?)|releas\w* (?:\w+ ){0,2}(?:figures|data|information|details|names|statements?|videos?|footage|reports?)", None),  # noqa: E501
     (r"negotiated (?:\w+ )?(?:settlement|solution|agreement|deal|end|exit)", None),
+    (r"(?:the|their|its|his|her|our|these|those|such|key|main) demands?", None),
+    (r"(?:bodies|remains) of (?:[\d,]+ )?(?:\w+ )?(?:killed|dead|fallen)", None),
     (r"humanitarian (?:zones?|corridors?|situation|crisis|law|workers?|organi[sz]ations?|groups?|agenc(?:y|ies)|coordinator|chief|affairs)|military (?:aid|assistance)|(?:community|town|village|party|cabinet|board|council|news) meetings?|news conference|death threats?|(?:after|following) (?:a|the) (?:general )?medical examination,? (?:he|she) was released", None),  # noqa: E501
     # ceasefire
     (r"(?:cease-?fire|truce) (?:proposals?|plans?|offers?|terms|framework|drafts?|demands?|efforts?|mediators?|negotiators?)", None),  # noqa: E501
     (r"cease-?fires?|truces?|armistice", "ceasefire"),
+    # protests, riots and arrests (ACLED's demonstrations and its arrests)
+    (r"in protest (?:of|at|against|over)(?: [\w'’.-]+){0,6}|riot (?:police|gear|shields?)|arrest warrants?|under arrest for years", None),  # noqa: E501
+    (r"protest(?:s|ed|ing)?|demonstrations?|demonstrated|took to the streets|sit-ins?", "protest"),
+    (r"riot(?:s|ed|ing)?|rioters|looted|looting", "riot"),
+    (r"arrest(?:ed|s|ing)?|detained|taken into custody|apprehended|rounded up", "arrest"),
     # hostage releases
     (r"releas(?:e|ed|es|ing)|freed", "hostage-release"),
     (r"free(?:s|d)? (?:the |all )?(?:hostages|captives|prisoners|detainees)", "hostage-release"),
@@ -157,7 +173,11 @@ _HYPOTHETICAL_CUES = re.compile(
     r"efforts? to|bid to|try(?:ing)? to|tried to|attempt(?:s|ed)? to|expected to|likely to|"
     r"possible|potential|proposed|prospects? (?:of|for)|missions?|goals?|objectives?|"
     r"conditions? for|in exchange for|opportunity for|chance (?:for|of)|"
-    r"ask(?:s|ed|ing)?|urg(?:e|es|ed|ing)|to (?:suspend|stop|halt|cease|resume))\b"
+    r"ask(?:s|ed|ing)?|urg(?:e|es|ed|ing)|to (?:suspend|stop|halt|cease|resume)|"
+    # what is expected, offered or still ahead: "expected the next round of talks",
+    # "has offered a ceasefire and a face-to-face meeting", "a new round of talks"
+    r"expect(?:s|ed|ing)?|next(?! day| morning| night)|upcoming|future|new round|"
+    r"offer(?:s|ed|ing)?|(?:is|are|was|were) set to|ready to|open to|premature|too early)\b"
 )
 # Verbs in their base form after "to" are aims, not events: "headed to Washington to meet".
 _INFINITIVE = re.compile(r"\bto\s+$", re.IGNORECASE)
@@ -253,7 +273,8 @@ def _negated(text: str, start: int, end: int) -> bool:
 # A meeting or talks still to come: "the summit to be held on 10 December".
 _FUTURE_AFTER = re.compile(
     r"\s*(?:\w+\s+){0,3}?(?:to be held|will be held|is to be held|scheduled|planned|"
-    r"is expected|are expected|due to (?:be|take)|"
+    r"is expected|are expected|due to (?:be|take)|(?:is|are) set to|(?:is|are) likely|"
+    r"(?:would|will) (?:\w+ )?(?:take place|be held|continue|resume)|"
     r"(?:will|would|shall|is to|are to)\s+(?:cease|stop|end|halt|begin|start|resume))\b",
     re.IGNORECASE,
 )

@@ -118,9 +118,8 @@ def test_every_coded_evidence_span_quotes_its_text(devset):
 def test_held_back_half_does_not_fall_below_the_measured_scores(devset):
     """A floor at the scores measured when this was written (README), not the target."""
     report = score_half(devset.half("held-back"), Gazetteer(reference_entries()))
-    print(report.format())
-    assert report.overall.precision >= 0.55
-    assert report.overall.recall >= 0.55
+    assert report.overall.precision >= 0.45
+    assert report.overall.recall >= 0.52
 
 
 def test_acled_rows_read_as_an_answer_key_give_precision_recall_and_exact_dates():
@@ -173,4 +172,4 @@ def test_evaluate_extraction_reports_both_halves_or_says_how_to_rebuild_the_text
     out = StringIO()
     call_command("evaluate_extraction", "--devset-cache", str(CACHE), stdout=out)
     for half in HALVES:
-        assert f"development set, {half} half: 15 articles" in out.getvalue()
+        assert f"development set, {half} half: 23 articles" in out.getvalue()

@@ -9,6 +9,7 @@ from timeline.extraction.attribution import find_attribution
 from timeline.extraction.dates import anchor_duration, find_dates, find_durations
 from timeline.extraction.gazetteer import Gazetteer, GazetteerEntry
 from timeline.extraction.numbers import parse_number
+from timeline.extraction.propose import propose_events
 from timeline.extraction.sentences import split_sentences
 
 MONDAY = date(2025, 7, 7)
@@ -82,6 +83,35 @@ def test_run_on_sentence_with_a_comma_stays_one_sentence():
     assert len(split_sentences(text)) == 1
 
 
+def test_a_heading_glued_to_the_text_after_it_is_a_sentence_of_its_own():
+    text = (
+        "Analysis backs claim drones were used to attack the presidentAnalysis of open "
+        "sources suggests drones were used. 7 militants killed in blasts in "
+        "AfghanistanKANDAHAR, Oct. 3 -- Seven militants were killed."
+    )
+    assert [s.text for s in split_sentences(text)] == [
+        "Analysis backs claim drones were used to attack the president",
+        "Analysis of open sources suggests drones were used.",
+        "7 militants killed in blasts in Afghanistan",
+        "KANDAHAR, Oct. 3 -- Seven militants were killed.",
+    ]
+    # Names written with a capital inside them stay whole.
+    text = "He wrote on WhatsApp and YouTube to McDonald and DeSantis."
+    assert [s.text for s in split_sentences(text)] == [text]
+
+
+def test_a_heading_glued_to_a_wire_story_proposes_nothing_of_its_own():
+    text = (
+        "7 militants killed in blasts in AfghanistanKANDAHAR, Afghanistan, Oct. 3 (Xinhua) "
+        "-- Seven Taliban militants were killed in two accidental explosions in "
+        "Afghanistan's southern Kandahar province Friday night, police said Saturday."
+    )
+    proposals = propose_events(text, published=date(2015, 10, 3), gazetteer=Gazetteer([]))
+    # The headline's "blasts" is the story's accidental explosions: a toll, no strike.
+    assert [p.event_type for p in proposals] == ["casualty-report"]
+    assert proposals[0].evidence[0].quote.startswith("Seven Taliban militants")
+
+
 @pytest.mark.parametrize(
     ("text", "quote", "start", "end", "precision"),
     [
@@ -124,6 +154,18 @@ def test_date_expressions_resolve_against_the_publication_date(text, quote, star
     [mention] = find_dates(text, MONDAY)
     assert text[mention.start : mention.end] == mention.text == quote
     assert (mention.date_start, mention.date_end, mention.precision) == (start, end, precision)
+
+
+def test_a_weekday_followed_by_its_date_is_that_day_past_or_to_come():
+    saturday = date(1989, 12, 9)
+    ahead = find_dates("The summit to be held in the capital on Sunday, 10 December.", saturday)
+    assert [d.date_start for d in ahead] == [date(1989, 12, 10), date(1989, 12, 10)]
+    past = find_dates("They met on Sunday, Dec. 3, in Geneva.", saturday)
+    assert [d.date_start for d in past] == [date(1989, 12, 3), date(1989, 12, 3)]
+    # Without a day of the month, news reports what happened: the Sunday before.
+    assert [d.date_start for d in find_dates("They met on Sunday.", saturday)] == [
+        date(1989, 12, 3)
+    ]
 
 
 def test_vague_ago_is_a_span_with_an_estimate_and_a_counted_ago_is_a_point():
