@@ -109,11 +109,7 @@ def main() -> int:
         print(f"No ACLED file at {GAZA_FILE}", file=sys.stderr)
         return 1
     args.cache.mkdir(parents=True, exist_ok=True)
-    rows_csv = args.cache / f"acled-{args.rows}.csv"
-    if not rows_csv.exists():
-        started = time.perf_counter()
-        write_rows(args.rows, rows_csv)
-        print(f"built {args.rows:,} rows in {time.perf_counter() - started:.1f} s: {rows_csv}")
+    rows_csv = generated_rows(args.rows, args.cache)
     datasette = install_datasette(args.cache / "datasette-venv")
     sqlite_file = args.cache / f"acled-{args.rows}.sqlite3"
     if not sqlite_file.exists():
@@ -167,6 +163,17 @@ def keep_copy(name: str) -> None:
 
 
 # -- the rows -----------------------------------------------------------------------------
+def generated_rows(count: int, folder: Path) -> Path:
+    """The file of `count` generated rows in `folder`, written the first time it is asked for."""
+    path = folder / f"acled-{count}.csv"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        write_rows(count, path)
+        print(f"built {count:,} rows in {time.perf_counter() - started:.1f} s: {path}")
+    return path
+
+
 def write_rows(count: int, path: Path) -> None:
     """`count` ACLED rows generated from the real file's, deterministically."""
     with gzip.open(GAZA_FILE, "rt", encoding="utf-8", newline="") as source:

@@ -35,7 +35,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from against_datasette import GAZA_FILE, write_rows  # noqa: E402
+from against_datasette import GAZA_FILE, generated_rows  # noqa: E402
 from throwaway_database import set_up_django_environment  # noqa: E402
 
 
@@ -56,12 +56,7 @@ def main() -> int:
         return child(Path(args.child[0]), args.child[1], args.path)
     path = args.path
     if args.rows:
-        args.cache.mkdir(parents=True, exist_ok=True)
-        path = args.cache / f"acled-{args.rows}.csv"
-        if not path.exists():
-            started = time.perf_counter()
-            write_rows(args.rows, path)
-            print(f"built {args.rows:,} rows in {time.perf_counter() - started:.1f} s: {path}")
+        path = generated_rows(args.rows, args.cache)
     if not path.exists():
         print(f"No ACLED file at {path}", file=sys.stderr)
         return 1

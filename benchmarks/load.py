@@ -41,7 +41,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from against_datasette import free_port, wait_for, write_rows  # noqa: E402
+from against_datasette import free_port, generated_rows, wait_for  # noqa: E402
 from throwaway_database import set_up_django_environment  # noqa: E402
 
 CACHE = Path(tempfile.gettempdir()) / "timeline-load"
@@ -87,10 +87,7 @@ def main() -> int:
 def build_template(url: str, template: str, rows: int, admin) -> None:
     """The template database: migrated, N rows imported, analysed (in a child process, so
     this one holds no connection to it when it is copied)."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    rows_csv = CACHE / f"acled-{rows}.csv"
-    if not rows_csv.exists():
-        write_rows(rows, rows_csv)
+    rows_csv = generated_rows(rows, CACHE)
     building = f"{template}_building"
     admin.execute(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)')
     admin.execute(f'CREATE DATABASE "{building}"')
