@@ -291,7 +291,7 @@ def test_a_search_page_takes_the_same_queries_for_one_term_or_twelve(
         make_event(slug=f"e{n}", title=f"{twelve} {n}")
     url = reverse("timeline:timeline")
     for text in ["ab", twelve]:
-        with django_assert_num_queries(QUERIES_PER_SEARCH_PAGE):
+        with django_assert_num_queries(QUERIES_PER_SEARCH_PAGE[connection.vendor]):
             response = client.get(url, {"q": text})
         assert response.text.count("data-event=") == 5
 
@@ -299,7 +299,8 @@ def test_a_search_page_takes_the_same_queries_for_one_term_or_twelve(
 # The data version, the count, the matching ids, the ranked page, the events with their
 # prefetches, the snippets, the five facets and the chart (pinned so that it cannot grow with
 # the results; each request here is the first of its filter, so nothing is cached).
-QUERIES_PER_SEARCH_PAGE = 20
+# PostgreSQL counts the type, sub-type and place facets in one query (2 fewer).
+QUERIES_PER_SEARCH_PAGE = {"sqlite": 20, "postgresql": 18}
 
 
 # -- plans --------------------------------------------------------------------------------

@@ -476,3 +476,136 @@ def test_a_selective_text_search_runs_the_search_once(client, world, django_asse
     # for the snippets. (As a subquery the search ran again in the count, the chart and
     # every facet: 9 times.)
     assert len(searching) == 3
+
+
+@pytest.fixture
+def convoys():
+    """Events matching "convoy" in every way a facet can double-count or miss one: an
+    actor in two roles, an outlet cited by two quotes, no place, no sub-type; and a
+    draft and an unrelated event that must not count."""
+    from timeline.models import EventActor
+
+    country = make_location(slug="country-c", name="Country C", kind="country")
+    city = make_location(slug="city-c", name="City C", parent=country)
+    other = make_location(slug="town-d", name="Town D")
+    a = make_actor(slug="actor-a", name="Actor A")
+    b = make_actor(slug="actor-b", name="Actor B")
+    one = make_article(outlet="Wire One", text="A convoy was hit. A second convoy too.")
+    two = make_article(outlet="Wire Two", text="The convoy stopped.")
+    first = make_event(
+        title="Convoy hit",
+        type="military-strike",
+        sub_type="air-drone-strike",
+        location=city,
+        actors=[(a, EventActor.Role.INITIATOR), (a, EventActor.Role.PARTY), b],
+    )
+    make_evidence(event=first, article=one, quote="A convoy was hit")
+    make_evidence(event=first, article=one, quote="A second convoy too")
+    make_evidence(event=first, article=two, quote="The convoy stopped")
+    second = make_event(title="Convoy talks", type="negotiation", location=other, actors=[b])
+    make_evidence(event=second, article=one, quote="A convoy was hit")
+    make_event(title="Convoy stopped", type="military-strike", actors=[a])
+    make_event(title="Convoy draft", status=Event.Status.PROPOSED, location=city, actors=[a])
+    make_event(title="Market", type="military-strike", location=city, actors=[a])
+
+
+def exact_facets(**filters) -> dict[str, dict[str, int]]:
+    """Each facet's counts straight from the rows: published events with "convoy" in
+    their title, under every given filter ({facet: lookups}) but the facet's own."""
+    from timeline.models import Actor, EventSubType, EventType, Location, Outlet
+
+    def events(skip: str):
+        found = Event.objects.filter(status=Event.Status.PUBLISHED, title__icontains="convoy")
+        for name, lookup in filters.items():
+            if name != skip:
+                found = found.filter(**lookup)
+        return found
+
+    def count(skip: str, values, **lookup):
+        counts = {}
+        for value in values:
+            key = next(iter(lookup))
+            n = events(skip).filter(**{key: lookup[key](value)}).distinct().count()
+            if n:
+                counts[value.slug] = n
+        return counts
+
+    return {
+        "type": count("type", EventType.objects.all(), type=lambda t: t),
+        "sub_type": count("sub_type", EventSubType.objects.all(), sub_type=lambda s: s),
+        "actor": count("actor", Actor.objects.all(), actors=lambda a: a),
+        "location": count(
+            "location",
+            Location.objects.all(),
+            location__tree_path__startswith=lambda loc: loc.tree_path,
+        ),
+        "outlet": count(
+            "outlet",
+            Outlet.objects.all(),
+            evidence__article__outlets=lambda o: o,
+        ),
+    }
+
+
+def page_facets(response) -> dict[str, dict[str, int]]:
+    facets = response.context["facets"]
+    shown = {
+        name: {o["value"]: o["count"] for o in facets[name] if o["count"]}
+        for name in ("type", "actor", "location", "outlet")
+    }
+    shown["sub_type"] = {
+        s["value"]: s["count"] for t in facets["type"] for s in t["sub_types"] if s["count"]
+    }
+    return shown
+
+
+@pytest.mark.parametrize("limit", [1, 1000])
+@pytest.mark.parametrize(
+    "params, filters",
+    [
+        ({}, {}),
+        ({"type": "military-strike"}, {"type": {"type__slug": "military-strike"}}),
+        ({"actor": "actor-b"}, {"actor": {"actors__slug": "actor-b"}}),
+        (
+            {"location": "country-c", "outlet": "wire-one"},
+            {
+                "location": {"location__tree_path__startswith": "/country-c/"},
+                "outlet": {"evidence__article__outlets__slug": "wire-one"},
+            },
+        ),
+    ],
+)
+def test_a_search_page_counts_every_facet_exactly(
+    client, convoys, monkeypatch, limit, params, filters
+):
+    """Broad (its matches a subquery) or selective (an id list), with facets counted
+    together or apart: each count is the number of distinct matching events."""
+    import timeline.filters
+
+    monkeypatch.setattr(timeline.filters, "SEARCH_IDS_LIMIT", limit)
+    response = get(client, q="convoy", **params)
+    assert response.status_code == 200
+    assert page_facets(response) == exact_facets(**filters)
+
+
+def test_a_broad_search_page_takes_as_many_queries_at_any_size(client, monkeypatch):
+    """Pinned: a search whose matches are too many for an id list (a subquery) costs
+    the same number of queries at 3 and at 43 matching events."""
+    import timeline.filters
+
+    monkeypatch.setattr(timeline.filters, "SEARCH_IDS_LIMIT", 1)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert get(client, q="sentence").status_code == 200
+        return len(captured)
+
+    make_many(3)
+    few = queries()
+    make_many(40, start_day=5)
+    assert queries() == few
+    # The count, ranking, page, its parts, snippets, the facets and their names, and the
+    # chart; PostgreSQL counts the type, sub-type and place facets in one query.
+    assert few == (20 if connection.vendor == "postgresql" else 22)
