@@ -39,6 +39,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import router
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.csp import generate_nonce
 
 from config.replicas import PIN_COOKIE
@@ -103,6 +104,9 @@ def request_key(request, token: str) -> str:
     described = repr(
         (
             code_version(),
+            # A new day is a new key: chart.csv names its file by the date, and what a
+            # page calls "today" must not outlive the day.
+            timezone.localdate().isoformat(),
             request.scheme,
             request.get_host(),
             request.path,

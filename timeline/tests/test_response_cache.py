@@ -311,3 +311,20 @@ def test_one_request_reads_from_one_replica(rf, settings, monkeypatch):
         middleware(rf.get("/"))
     assert all(len(aliases) == 1 for aliases in chosen)
     assert len(set().union(*chosen)) > 1  # still spread over the replicas, by request
+
+
+def test_a_page_kept_yesterday_is_not_served_today(client, monkeypatch):
+    """chart.csv names its file after today's date; a copy kept yesterday would carry
+    yesterday's name (and any page may show what 'today' is), so a new day is a new key."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    make_event(slug="a", title="Talks in Doha")
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2026, 12, 1))
+    first = client.get("/chart.csv")
+    assert 'filename="chart-2026-12-01.csv"' in first["Content-Disposition"]
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2026, 12, 2))
+    next_day = client.get("/chart.csv")
+    assert cached(next_day) == "miss"
+    assert 'filename="chart-2026-12-02.csv"' in next_day["Content-Disposition"]
