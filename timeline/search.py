@@ -228,11 +228,13 @@ def document_matches(text: str, *, using: str = "default") -> QuerySet | None:
     return Event.objects.using(using).filter(sqlite_condition(query)).values_list("pk", flat=True)
 
 
-def id_set(ids: list[int], *, using: str = "default") -> RawSQL:
-    """A subquery yielding these ids from one parameter: an array, or a JSON list."""
+def id_set(ids: list, *, using: str = "default", array_type: str = "bigint") -> RawSQL:
+    """A subquery yielding these ids (or other values of `array_type`) from one
+    parameter: an array, or a JSON list. Thousands of placeholders cost more to send and
+    plan than the lookup itself."""
     if connections[using].vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
-    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+        return RawSQL(f"SELECT unnest(%s::{array_type}[])", [list(ids)])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(ids))])
 
 
 def ranked_ids(queryset: QuerySet, text: str, *, offset: int, limit: int) -> list[int]:

@@ -63,6 +63,7 @@ from timeline.models import (
     Outlet,
     content_hash,
 )
+from timeline.search import id_set
 
 Progress = Callable[[int, int], None]
 BATCH_SIZE = 1000
@@ -872,11 +873,8 @@ def import_dataset(
 
 
 def one_of(values: list[str]) -> RawSQL:
-    """A chunk's values for `field__in`, as one parameter: thousands of placeholders cost
-    more to send and plan than the lookup itself."""
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::text[])", [list(values)])
-    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(values))])
+    """A chunk's text values for `field__in`, as one parameter (timeline.search.id_set)."""
+    return id_set(values, array_type="text")
 
 
 def _chunks(records: Iterator, size: int) -> Iterator[list]:
