@@ -74,7 +74,6 @@ SERIES_COLOURS = 7  # .series-0 … .series-6 in the stylesheet (Okabe–Ito)
 KILLED_RULE = "each event once, by the low bound of its lowest figure"
 CLAIMS = ""  # the source key of claims; a coding's key is its dataset ("ACLED", "UCDP")
 UNNAMED_CODER = "an unnamed dataset"  # a coding whose attributed_to is blank
-LOW_DIGITS = 10  # a figure's low bound is a PositiveIntegerField: at most 2,147,483,647
 
 # Geometry of the SVG, in viewBox units; the SVG scales to its container's width.
 WIDTH = 800
@@ -429,10 +428,7 @@ def killed_by_day(events: QuerySet) -> list[tuple[date, str, int, int]]:
     quote = connection.ops.quote_name
     figure, event = quote(Figure._meta.db_table), quote(Event._meta.db_table)
     # LPAD is PostgreSQL's, and Django provides it on SQLite.
-    key = (
-        f"LPAD(CAST(f.low AS TEXT), {LOW_DIGITS}, '0') || "
-        f"CASE WHEN f.basis = %s THEN '0' || f.attributed_to ELSE '1' END"
-    )
+    key = facet_summary.killed_sort_key("%s")
     sql = (
         f"SELECT e.date_start, m.pick FROM ("
         f"SELECT f.event_id, MIN({key}) AS pick FROM {figure} f "
@@ -440,8 +436,8 @@ def killed_by_day(events: QuerySet) -> list[tuple[date, str, int, int]]:
         f") m JOIN {event} e ON e.id = m.event_id"
     )
     sql = (
-        f"SELECT d.date_start, SUBSTR(d.pick, {LOW_DIGITS + 1}), "
-        f"SUM(CAST(SUBSTR(d.pick, 1, {LOW_DIGITS}) AS INTEGER)), COUNT(*) "
+        f"SELECT d.date_start, SUBSTR(d.pick, {facet_summary.LOW_DIGITS + 1}), "
+        f"SUM(CAST(SUBSTR(d.pick, 1, {facet_summary.LOW_DIGITS}) AS INTEGER)), COUNT(*) "
         f"FROM ({sql}) d GROUP BY 1, 2"
     )
     with connection.cursor() as cursor:

@@ -68,17 +68,28 @@ WATCHED = {
     ),
 }
 REFRESH_LOCK = 7_340_111  # pg_advisory_xact_lock key of the recomputation
-LOW_DIGITS = 10  # as timeline.chart.LOW_DIGITS: the killed figure's sort key
+# The killed figure an event counts, picked by MIN() of each figure's sort key: a low
+# bound zero-padded to LOW_DIGITS, then "0" and the coder for a coding or "1" for a claim.
+# timeline.chart picks it the same way from the figures (it imports these).
+LOW_DIGITS = 10  # a figure's low bound is a PositiveIntegerField: at most 2,147,483,647
+
+
+def killed_sort_key(coding: str) -> str:
+    """The SQL of a figure's (alias f) sort key; `coding` is the SQL of the coding basis
+    (a literal or a placeholder)."""
+    return (
+        f"LPAD(CAST(f.low AS TEXT), {LOW_DIGITS}, '0') || "
+        f"CASE WHEN f.basis = {coding} THEN '0' || f.attributed_to ELSE '1' END"
+    )
+
+
 KEY = "e.date_start, e.date_last, e.status, e.type_id, e.sub_type_id"
 
 
 def create_sql() -> list[str]:
     """The tables, functions and triggers (PostgreSQL), and the first computation."""
     days = "e.date_start = ANY(days)"
-    pick = (
-        f"LPAD(CAST(f.low AS TEXT), {LOW_DIGITS}, '0') || "
-        "CASE WHEN f.basis = 'coding' THEN '0' || f.attributed_to ELSE '1' END"
-    )
+    pick = killed_sort_key("'coding'")
     statements = [
         f"""
         CREATE TABLE {TABLE} (
