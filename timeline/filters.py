@@ -383,10 +383,7 @@ class EventFilter(django_filters.FilterSet):
         active = {
             name
             for name, value in data.items()
-            if name != skip
-            and name not in facet_summary.NOT_FILTERS
-            and value not in (None, "", [], False)
-            and not (hasattr(value, "exists") and not value)
+            if name != skip and name not in facet_summary.NOT_FILTERS and self._in_use(value)
         }
         if not self.is_staff:
             active.discard("status")  # the filter does nothing for the public
@@ -424,6 +421,15 @@ class EventFilter(django_filters.FilterSet):
                 continue
             queryset = self.filters[name].filter(queryset, value)
         return queryset
+
+    def _base(self, skip: str) -> QuerySet:
+        """What a facet counts over: every filter but its own (all events when the
+        filter is invalid)."""
+        return (
+            self.filter_queryset_except(skip)
+            if self.is_bound and self.form.is_valid()
+            else self.queryset
+        )
 
     def choice(self, name: str, default: str = "") -> str:
         """A valid display parameter's value (sort, view, split, …), or its default."""
@@ -508,9 +514,6 @@ class EventFilter(django_filters.FilterSet):
         valid = self.is_bound and self.form.is_valid()
         data = self.form.cleaned_data if valid else {}
 
-        def base(skip: str) -> QuerySet:
-            return self.filter_queryset_except(skip) if valid else self.queryset
-
         using = self.queryset.db
         self._shared = self._shared_counts() if valid else {}
         shared = self._shared
@@ -528,7 +531,7 @@ class EventFilter(django_filters.FilterSet):
             type_counts = shared.get("type")
             if type_counts is None:
                 type_counts = dict(
-                    base("type")
+                    self._base("type")
                     .values_list("type")
                     .annotate(n=Count("id"))
                     .values_list("type", "n")
@@ -539,7 +542,7 @@ class EventFilter(django_filters.FilterSet):
             sub_type_counts = shared.get("sub_type")
             if sub_type_counts is None:
                 sub_type_counts = dict(
-                    base("sub_type")
+                    self._base("sub_type")
                     .exclude(sub_type=None)
                     .values_list("sub_type")
                     .annotate(n=Count("id"))
@@ -572,7 +575,7 @@ class EventFilter(django_filters.FilterSet):
             for t in EventType.objects.all()
         ]
 
-        actor_counts = self._counts_of("actor", base)
+        actor_counts = self._counts_of("actor")
         chosen_actors = {a.pk for a in data.get("actor") or []}
         shown_actor_ids = set(sorted(actor_counts, key=actor_counts.get, reverse=True)[:25])
         shown_actor_ids |= chosen_actors
@@ -587,7 +590,7 @@ class EventFilter(django_filters.FilterSet):
         ]
         actors.sort(key=lambda o: (-o["count"], o["label"]))
 
-        location_counts = self._location_counts(self._counts_of("location", base))
+        location_counts = self._location_counts(self._counts_of("location"))
         chosen_location = data.get("location")
         locations = [
             {
@@ -609,7 +612,7 @@ class EventFilter(django_filters.FilterSet):
             "type": types,
             "actor": actors,
             "location": locations,
-            "outlet": self._outlet_options(base, data.get("outlet")),
+            "outlet": self._outlet_options(data.get("outlet")),
         }
 
     # The facets counted from the event rows alone: one statement counts them together.
@@ -672,10 +675,10 @@ class EventFilter(django_filters.FilterSet):
 
     @staticmethod
     def _in_use(value) -> bool:
-        """Whether a cleaned filter value filters anything (as summary_selection reads it)."""
+        """Whether a cleaned filter value filters anything (an empty queryset does not)."""
         return value not in (None, "", [], False) and not (hasattr(value, "exists") and not value)
 
-    def _counts_of(self, name: str, base) -> dict[int, int]:
+    def _counts_of(self, name: str) -> dict[int, int]:
         """{actor or place id: events} under every filter but `name`'s; a place's own
         events only (_location_counts rolls them up)."""
         shared = getattr(self, "_shared", {})
@@ -685,7 +688,7 @@ class EventFilter(django_filters.FilterSet):
         if selection is not None:
             facet = {"actor": "a", "location": "l", "outlet": "o"}[name]
             return facet_summary.value_counts(selection, facet, using=self.queryset.db)
-        queryset = base(name)
+        queryset = self._base(name)
         if name == "actor":
             return self._actor_counts(queryset)
         if name == "location":
@@ -722,7 +725,7 @@ class EventFilter(django_filters.FilterSet):
             cursor.execute(sql, params)
             return cursor.fetchall()
 
-    def _outlet_options(self, base, chosen) -> list[dict]:
+    def _outlet_options(self, chosen) -> list[dict]:
         """Distinct events per Outlet, most cited first, in one grouped query."""
         selection = self.summary_selection("outlet")
         if selection is not None:
@@ -730,7 +733,7 @@ class EventFilter(django_filters.FilterSet):
                 selection, "o", "timeline_outlet", using=self.queryset.db
             )
         else:
-            rows = self._outlet_counts(base("outlet"))
+            rows = self._outlet_counts(self._base("outlet"))
         counted = sorted(rows, key=lambda row: (-row[3], row[2].casefold()))
         self.facet_sizes["outlet"] = len(counted)
         shown = counted[:OUTLET_OPTIONS]
@@ -766,11 +769,8 @@ class EventFilter(django_filters.FilterSet):
         data = self.form.cleaned_data if valid else {}
         find = find.strip().lower()
 
-        def base(skip: str) -> QuerySet:
-            return self.filter_queryset_except(skip) if valid else self.queryset
-
         if name == "actor":
-            counts = self._counts_of("actor", base)
+            counts = self._counts_of("actor")
             chosen = {a.pk for a in data.get("actor") or []}
             actors = Actor.objects.filter(
                 pk__in=[pk for pk, n in counts.items() if n] + list(chosen)
@@ -795,13 +795,11 @@ class EventFilter(django_filters.FilterSet):
                     "count": count,
                     "selected": chosen_place is not None and loc.pk == chosen_place.pk,
                 }
-                for loc, count in self._location_counts(
-                    self._counts_of("location", base), limit=None
-                )
+                for loc, count in self._location_counts(self._counts_of("location"), limit=None)
                 if not find or find in loc.name.lower()
             ]
         elif name == "outlet":
-            counts = self._counts_of("outlet", base)
+            counts = self._counts_of("outlet")
             chosen_outlet = data.get("outlet")
             outlets = Outlet.objects.filter(pk__in=list(counts))
             if find:
