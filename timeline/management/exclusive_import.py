@@ -30,8 +30,6 @@ from django.db import connections
 
 from timeline.table_statistics import analyze_tables
 
-__all__ = ["ImportBusy", "analyze_tables", "exclusive_import"]
-
 # Any 64-bit number no other application on the same server uses for an advisory lock.
 ADVISORY_LOCK_KEY = 0x54494D454C494E45  # "TIMELINE"
 DEFAULT_WAIT_SECONDS = 10.0
