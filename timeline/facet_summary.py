@@ -86,43 +86,36 @@ def killed_sort_key(coding: str) -> str:
 KEY = "e.date_start, e.date_last, e.status, e.type_id, e.sub_type_id"
 
 
+def _table_sql(name: str, first: str, last: str) -> str:
+    """A summary table: the day rows, or the same summed per month (`first`, `last`: the
+    columns of the start and last day, or month)."""
+    return f"""
+        CREATE TABLE {name} (
+            facet char(1) NOT NULL,
+            {first} date NOT NULL,
+            {last} date NOT NULL,
+            status varchar(10) NOT NULL,
+            type_id bigint NOT NULL,
+            sub_type_id bigint,
+            value_id bigint,
+            label text,
+            n integer NOT NULL,
+            total bigint
+        )
+        """
+
+
 def create_sql() -> list[str]:
     """The tables, functions and triggers (PostgreSQL), and the first computation."""
     days = "e.date_start = ANY(days)"
     pick = killed_sort_key("'coding'")
     statements = [
-        f"""
-        CREATE TABLE {TABLE} (
-            facet char(1) NOT NULL,
-            date_start date NOT NULL,
-            date_last date NOT NULL,
-            status varchar(10) NOT NULL,
-            type_id bigint NOT NULL,
-            sub_type_id bigint,
-            value_id bigint,
-            label text,
-            n integer NOT NULL,
-            total bigint
-        )
-        """,
+        _table_sql(TABLE, "date_start", "date_last"),
         f"CREATE INDEX {TABLE}_facet_day ON {TABLE} (facet, date_start)",
         f"CREATE INDEX {TABLE}_facet_last ON {TABLE} (facet, date_last)",
         # The recomputation deletes a day's rows whatever their facet.
         f"CREATE INDEX {TABLE}_day ON {TABLE} (date_start)",
-        f"""
-        CREATE TABLE {MONTHS} (
-            facet char(1) NOT NULL,
-            month_start date NOT NULL,
-            month_last date NOT NULL,
-            status varchar(10) NOT NULL,
-            type_id bigint NOT NULL,
-            sub_type_id bigint,
-            value_id bigint,
-            label text,
-            n integer NOT NULL,
-            total bigint
-        )
-        """,
+        _table_sql(MONTHS, "month_start", "month_last"),
         f"CREATE INDEX {MONTHS}_facet_month ON {MONTHS} (facet, month_start)",
         f"CREATE TABLE {DIRTY} (day date NOT NULL)",
         f"CREATE INDEX {DIRTY}_day ON {DIRTY} (day)",
