@@ -226,7 +226,8 @@ _LINE = re.compile(r"\n")
 # "Getty Images", "via AP)"). Neither reports news: the story's own sentences do.
 _CLOSING_STOP = re.compile(r"[.!?][\"'”’)\]]*$")
 _PHOTO_CREDIT = re.compile(
-    r"\((?:[\w.'’ -]+ )?[Pp]hoto\)|\[[^\]\n]*/[^\]\n]*\]|Getty Images|"
+    r"\((?:[\w.'’ -]+ )?[Pp]hoto\)|\((?:Image|Photo|Picture|Credit)s?: [^()\n]+\)|"
+    r"\[[^\]\n]*/[^\]\n]*\]|Getty Images|"
     r"\b(?:via|/)\s*(?:AP|AFP|Reuters|EPA|Anadolu)\)|\(Photo(?: by|:)|^Illustrative photo\b"
 )
 
@@ -588,7 +589,9 @@ def _event_dates(
     published: date,
 ) -> tuple[date, date | None, Precision]:
     if mention is None:
-        return published, None, "day"
+        # Dated by nothing but the article: news of the day it appeared or the day before
+        # (a report filed overnight, a page dated in another time zone).
+        return published - timedelta(days=1), published, "approximate"
     duration = min(
         context.durations, key=lambda d: _distance(d.start, d.end, triggers), default=None
     )
