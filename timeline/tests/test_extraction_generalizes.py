@@ -352,3 +352,35 @@ def test_a_photo_caption_with_an_image_credit_proposes_nothing():
         "The ministry said the talks would resume."
     )
     assert _types(text, published=PUBLISHED) == []
+
+
+def test_an_undated_sentence_is_news_of_the_day_the_article_names_last():
+    gazetteer = Gazetteer([GazetteerEntry("actor", "eln", ("ELN",))])
+    wednesday = date(2026, 2, 25)
+    # The article's own latest day is the day before publication (a page stamped after
+    # midnight UTC): the undated statement covers that day and the next.
+    [statement] = [
+        p
+        for p in propose_events(
+            "The ELN said it had not been defeated.\n\n"
+            "Rebels met church mediators in Quito on Tuesday.\n\n"
+            '"We will not forget what happened here today," a priest said.',
+            published=wednesday,
+            gazetteer=gazetteer,
+        )
+        if p.event_type == "statement"
+    ]
+    assert (statement.date_start, statement.date_end) == (date(2026, 2, 24), wednesday)
+    assert statement.date_precision == "approximate"
+    # An article that names its own day keeps it for what it does not date.
+    [statement] = [
+        p
+        for p in propose_events(
+            "The ELN said it had not been defeated.\n\n"
+            "Rebels met church mediators in Quito on Tuesday and again today.",
+            published=wednesday,
+            gazetteer=gazetteer,
+        )
+        if p.event_type == "statement"
+    ]
+    assert (statement.date_start, statement.date_end) == (wednesday, None)
