@@ -31,7 +31,6 @@ from timeline.extraction.dates import (
 )
 from timeline.extraction.figures import FigureMention, find_figures
 from timeline.extraction.gazetteer import EntityMention, Gazetteer
-from timeline.extraction.screen import screen
 from timeline.extraction.sentences import Sentence, one_paragraph_a_line, split_sentences
 from timeline.extraction.titles import short_title
 from timeline.extraction.triggers import (
@@ -154,18 +153,7 @@ _MEDIATOR_BEFORE = re.compile(
 def propose_events(
     text: str, *, published: date, gazetteer: Gazetteer, dateline: str | None = None
 ) -> list[Proposal]:
-    """Propose events reported in ``text``: the rules' candidates (``propose_candidates``)
-    that the learned screen keeps (timeline/extraction/screen.py)."""
-    candidates = propose_candidates(
-        text, published=published, gazetteer=gazetteer, dateline=dateline
-    )
-    return screen(candidates, text, published)
-
-
-def propose_candidates(
-    text: str, *, published: date, gazetteer: Gazetteer, dateline: str | None = None
-) -> list[Proposal]:
-    """Events the rules find reported in ``text``, in the order they are first reported.
+    """Propose events reported in ``text``, in the order they are first reported.
 
     One proposal per sentence and asserted event type (negated and hypothetical triggers
     propose nothing). A statement needs a known actor as its speaker; when the sentence
