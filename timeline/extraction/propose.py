@@ -619,7 +619,7 @@ def _event_dates(
     published: date,
 ) -> tuple[date, date | None, Precision]:
     if mention is None:
-        return published, None, "day"  # until propose_candidates knows the news day
+        return published, None, "day"  # until propose_events knows the news day
     duration = min(
         context.durations, key=lambda d: _distance(d.start, d.end, triggers), default=None
     )
