@@ -16,7 +16,7 @@ _RECAP = re.compile(
     r"september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
     r"\.? \d|\d{1,2} (?:january|february|march|april|may|june|july|august|september|"
     r"october|november|december))|"
-    r"(?:this|last|so far this) year|over the (?:past|last) (?:\w+ )?(?:years|months|decades?)|"
+    r"(?:this|last|so far this) year|over the (?:past|last) (?:\w+ )?(?:years?|months|decades?)|"
     r"in recent (?:years|months)|(?:has|have) long|a decade|decades? of|"
     r"every day|each day|per day|a day)\b",
     re.IGNORECASE,
@@ -31,6 +31,7 @@ _TITLES = (
     r"president|vice[- ]president|prime minister|foreign minister|defen[cs]e minister|"
     r"interior minister|minister|secretary[- ]general|secretary of state|secretary|"
     r"spokes(?:man|woman|person)|commander|colonel|col\.|general|gen\.|ambassador|envoy|"
+    r"rep\.|sen\.|congress(?:man|woman)|lawmaker|legislator|"
     r"advis[eo]r|aide|negotiator|representative|prosecutor|attorney general|"
     r"king|emir|chancellor|governor|mayor|leader|chief|head|director|senator|"
     r"foreign ministry|defen[cs]e ministry|ministry|office|military|army|government"
@@ -99,6 +100,7 @@ _NOT_NAME = frozenset(
 _HABITUAL = re.compile(
     r"\b(?:in recent (?:years|months|weeks)|several times|many times|repeatedly|"
     r"routinely|regularly|often|usually|have long|has long|for years|for decades|"
+    r"for (?:many |several )?(?:months|weeks)|"
     # a state that lasts rather than something that happened: "talks remain deadlocked"
     r"remain(?:s|ed)? (?:deadlocked|stalled|locked|far apart|stuck|tense|elusive)|"
     r"continu(?:e|es|ed) to|frequently|repeated(?:ly)?)\b",

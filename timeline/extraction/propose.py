@@ -171,6 +171,7 @@ def propose_events(
     previous_end = 0
     quoted = _quoted_speech(reading)
     paragraph_break = _LINE if one_paragraph_a_line(reading) else _BLANK_LINE
+    days_named: set[date] = set()
     for index, sentence in enumerate(split_sentences(reading)):
         if paragraph_break.search(reading[previous_end : sentence.start]):
             paragraph_date = None
@@ -182,9 +183,18 @@ def propose_events(
         context = _without_quoted_events(context, quoted)
         found = _propose_for_sentence(context, paragraph_date, published, dateline_slug)
         proposals.extend(replace(p, sentence_index=index) for p in found)
+        # The days the article names in its own voice: a quotation's "today" is the
+        # speaker's day, whenever the speaker spoke.
+        days_named.update(
+            d.date_start
+            for d in context.dates
+            if d.precision == "day"
+            and not any(s <= sentence.start + d.start < e for s, e in quoted)
+        )
         if context.dates and not context.recap:
             last_date = context.dates[-1]
             paragraph_date = last_date
+    proposals = _on_the_news_day(proposals, days_named, published)
     # The news is what happened in the days before publication; what the article dates
     # weeks or months earlier ("in April", "told Al-Monitor last month") is background.
     recent = published - timedelta(days=RECENT_DAYS)
@@ -198,6 +208,26 @@ def propose_events(
             or (p.event_type not in _RECENT_TYPES and p.date_last >= this_month)
             or (p.event_type not in _RECENT_TYPES and p.date_precision not in ("day", "year"))
         )
+    ]
+
+
+def _on_the_news_day(
+    proposals: list[Proposal], days_named: set[date], published: date
+) -> list[Proposal]:
+    """A sentence dated by nothing but the article is news of the article's day. When the
+    latest day the article names is the day before publication ("on Tuesday" in a page
+    stamped 01:14 UTC on Wednesday, a report filed overnight), that day may be the one:
+    the undated proposals cover both days (approximate). An article naming its own day
+    ("today", "on Monday" for Monday) keeps it."""
+    day_before = published - timedelta(days=1)
+    latest = max((d for d in days_named if day_before <= d <= published), default=published)
+    if latest == published:
+        return proposals
+    return [
+        replace(p, date_start=day_before, date_end=published, date_precision="approximate")
+        if p.undated
+        else p
+        for p in proposals
     ]
 
 
@@ -226,7 +256,8 @@ _LINE = re.compile(r"\n")
 # "Getty Images", "via AP)"). Neither reports news: the story's own sentences do.
 _CLOSING_STOP = re.compile(r"[.!?][\"'”’)\]]*$")
 _PHOTO_CREDIT = re.compile(
-    r"\((?:[\w.'’ -]+ )?[Pp]hoto\)|\[[^\]\n]*/[^\]\n]*\]|Getty Images|"
+    r"\((?:[\w.'’ -]+ )?[Pp]hoto\)|\((?:Image|Photo|Picture|Credit)s?: [^()\n]+\)|"
+    r"\[[^\]\n]*/[^\]\n]*\]|Getty Images|"
     r"\b(?:via|/)\s*(?:AP|AFP|Reuters|EPA|Anadolu)\)|\(Photo(?: by|:)|^Illustrative photo\b"
 )
 
@@ -588,7 +619,7 @@ def _event_dates(
     published: date,
 ) -> tuple[date, date | None, Precision]:
     if mention is None:
-        return published, None, "day"
+        return published, None, "day"  # until propose_events knows the news day
     duration = min(
         context.durations, key=lambda d: _distance(d.start, d.end, triggers), default=None
     )

@@ -89,7 +89,8 @@ _LEXICON: tuple[tuple[str, EventType | None], ...] = (
     # diplomatic meetings
     (r"meet(?:s|ing|ings)?|met", "diplomatic-meeting"),
     (r"summits?|visit(?:s|ed|ing)?", "diplomatic-meeting"),
-    (r"spoke (?:by (?:tele)?phone )?with|(?:tele)?phone (?:call|conversation)s? with|held (?:a )?(?:phone )?call with", "diplomatic-meeting"),  # noqa: E501
+    (r"host(?:s|ed|ing)? (?:\w+ ){0,6}(?:officials|leaders|delegations?|ministers|presidents?|counterparts?|envoys?|heads of state)", "diplomatic-meeting"),  # noqa: E501
+    (r"spoke (?:by (?:tele)?phone )?with|(?:tele)?phone (?:call|conversation)s? with|(?:had|held) (?:a )?(?:(?:tele)?phone )?call with", "diplomatic-meeting"),  # noqa: E501
     # statements: the weakest type, used only when nothing else is reported
     (r"said|says|say|saying|stated|told|declared|claimed|announced|announces|reported", "statement"),  # noqa: E501
     (r"statements?|announcement|responded", "statement"),
@@ -125,6 +126,10 @@ _LEXICON: tuple[tuple[str, EventType | None], ...] = (
     # phrases that hold a trigger word but report no event
     (r"accidental(?:ly)? (?:\w+ )?(?:explosions?|blasts?|detonations?)|detonated accidentally|(?:bomb|explosive)s? (?:\w+ )?(?:disposal|squad|experts?)|releas\w* (?:\w+ ){0,2}(?:figures|data|information|details|names|statements?|videos?|footage|reports?)", None),  # noqa: E501
     (r"negotiated (?:\w+ )?(?:settlement|solution|agreement|deal|end|exit)", None),
+    # diplomacy, not combat: "has been engaged in diplomatic talks" (the talks still count)
+    (r"engaged in(?= (?:\w+ )?(?:talks|negotiations|diplomacy|dialogue|discussions|efforts))", None),  # noqa: E501
+    # a speech given at a meeting reports the speech, not a meeting between parties
+    (r"(?:spoke|speaking|speaks) (?:at|to) (?:a|an|the) (?:\w+ ){0,2}meetings?", "statement"),
     (r"(?:the|their|its|his|her|our|these|those|such|key|main) demands?", None),
     (r"(?:bodies|remains) of (?:[\d,]+ )?(?:\w+ )?(?:killed|dead|fallen)", None),
     (r"humanitarian (?:zones?|corridors?|situation|crisis|law|workers?|organi[sz]ations?|groups?|agenc(?:y|ies)|coordinator|chief|affairs)|military (?:aid|assistance)|(?:community|town|village|party|cabinet|board|council|news) meetings?|news conference|death threats?|(?:after|following) (?:a|the) (?:general )?medical examination,? (?:he|she) was released", None),  # noqa: E501

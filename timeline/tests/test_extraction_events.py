@@ -341,7 +341,9 @@ def test_undated_sentences_take_the_paragraph_date_then_the_publication_date():
         text, published=MONDAY, gazetteer=GAZETTEER, dateline="Tel Aviv"
     )
     assert strike.date_start == clash.date_start == date(2025, 7, 6)
-    assert statement.date_start == MONDAY
+    # Dated by nothing but the article: the day it appeared or the day before.
+    assert (statement.date_start, statement.date_end) == (date(2025, 7, 6), MONDAY)
+    assert statement.date_precision == "approximate"
     assert statement.location_slug == "tel-aviv"
     assert statement.confidence < strike.confidence
 

@@ -279,3 +279,108 @@ def test_an_official_telling_the_damage_makes_no_statement():
     assert _types(
         "Mayor Vitali Klitschko said the city would never bow to terror.", published=published
     ) == ["statement"]
+
+
+# --- Kinds seen in the third acquisition's rules-half articles (Dec 2026) ---------------
+PUBLISHED = date(2026, 3, 10)  # a Tuesday
+
+
+def test_what_happened_over_the_past_year_or_for_months_is_background():
+    assert (
+        _types(
+            "The army, which over the past year of fighting in Donbas took three towns, is tired.",
+            published=PUBLISHED,
+        )
+        == []
+    )
+    assert "armed-clash" not in _types(
+        "For months, the mediators have been engaged in talks to end the war.",
+        published=PUBLISHED,
+    )
+
+
+def test_diplomacy_engaged_in_is_no_clash():
+    types = _types(
+        "On Monday the two governments engaged in direct talks in Oslo.", published=PUBLISHED
+    )
+    assert "armed-clash" not in types
+
+
+def test_a_lawmaker_named_by_title_is_a_speaker():
+    [statement] = propose_events(
+        "Rep. Jane Holloway said Sunday that the ceasefire plan was doomed to fail.",
+        published=PUBLISHED,
+        gazetteer=EMPTY,
+    )
+    assert statement.event_type == "statement"
+    assert statement.new_actors == ("Jane Holloway",)
+    assert statement.date_start == date(2026, 3, 8)
+
+
+def test_a_call_between_leaders_is_a_meeting_and_a_speech_at_a_meeting_is_not():
+    gazetteer = Gazetteer(
+        [
+            GazetteerEntry("actor", "france", ("France", "French President")),
+            GazetteerEntry("actor", "kenya", ("Kenya", "Kenyan President")),
+        ]
+    )
+    calls = propose_events(
+        "The French President had a call with the Kenyan President on Monday.",
+        published=PUBLISHED,
+        gazetteer=gazetteer,
+    )
+    assert [(p.event_type, p.date_start) for p in calls] == [
+        ("diplomatic-meeting", date(2026, 3, 9))
+    ]
+    assert "diplomatic-meeting" not in _types(
+        "He spoke at a meeting of senior police officers in Nairobi on Monday.",
+        published=PUBLISHED,
+    )
+
+
+def test_a_leader_hosting_foreign_officials_meets_them():
+    assert "diplomatic-meeting" in _types(
+        "The president hosted more than twenty senior African officials in Nairobi on Monday.",
+        published=PUBLISHED,
+    )
+
+
+def test_a_photo_caption_with_an_image_credit_proposes_nothing():
+    text = (
+        "Relatives and neighbours gathered in the square on Monday to mourn all those who have "
+        "died in the shelling (Image: AFP)\n"
+        "The ministry said the talks would resume."
+    )
+    assert _types(text, published=PUBLISHED) == []
+
+
+def test_an_undated_sentence_is_news_of_the_day_the_article_names_last():
+    gazetteer = Gazetteer([GazetteerEntry("actor", "eln", ("ELN",))])
+    wednesday = date(2026, 2, 25)
+    # The article's own latest day is the day before publication (a page stamped after
+    # midnight UTC): the undated statement covers that day and the next.
+    [statement] = [
+        p
+        for p in propose_events(
+            "The ELN said it had not been defeated.\n\n"
+            "Rebels met church mediators in Quito on Tuesday.\n\n"
+            '"We will not forget what happened here today," a priest said.',
+            published=wednesday,
+            gazetteer=gazetteer,
+        )
+        if p.event_type == "statement"
+    ]
+    assert (statement.date_start, statement.date_end) == (date(2026, 2, 24), wednesday)
+    assert statement.date_precision == "approximate"
+    # An article that names its own day keeps it for what it does not date.
+    [statement] = [
+        p
+        for p in propose_events(
+            "The ELN said it had not been defeated.\n\n"
+            "Rebels met church mediators in Quito on Tuesday and again today.",
+            published=wednesday,
+            gazetteer=gazetteer,
+        )
+        if p.event_type == "statement"
+    ]
+    assert (statement.date_start, statement.date_end) == (wednesday, None)
