@@ -4,6 +4,8 @@
 import csv
 import io
 import json
+import re
+import sys
 from datetime import date
 
 import pytest
@@ -185,3 +187,25 @@ def test_one_query_per_chunk(client, monkeypatch, django_assert_num_queries, nam
     count = 1 if name == "timeline:events-json" else 0
     with django_assert_num_queries(count + chunks):
         b"".join(client.get(reverse(name)).streaming_content)
+
+
+def test_the_sql_guard_knows_every_decimal_digit_python_does():
+    """safe_cell's NUMBER reads any Unicode decimal digit; the SQL lists them as ranges."""
+    pattern = database_exports._number_pattern()
+    digits = pattern[len("^[+-]?[") : pattern.index("]+")]
+    ranges = re.findall(r"(.)-(.)", digits)
+    assert "".join(low + "-" + high for low, high in ranges) == digits
+    listed = {chr(code) for low, high in ranges for code in range(ord(low), ord(high) + 1)}
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert listed == set(re.findall(r"\d", every))
+
+
+def test_an_export_leaves_the_connections_settings_as_it_found_them(client, varied):
+    """JIT is off for the export's statements only (compiling one took 14 s a chunk)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        before = cursor.fetchone()[0]
+    b"".join(client.get(reverse("timeline:events-csv")).streaming_content)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == before
