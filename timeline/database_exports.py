@@ -78,14 +78,6 @@ def _number_pattern() -> str:
     return f"^[+-]?{digit}+([.]{digit}+)?([eE][+-]?{digit}+)?(\n)?$"
 
 
-def _guarded(value: str) -> str:
-    """safe_cell in SQL, for a text expression that is not NULL."""
-    return (
-        f"(CASE WHEN left({value}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
-        f"AND {value} !~ {_literal(_number_pattern())} THEN '''' || {value} ELSE {value} END)"
-    )
-
-
 def _quoted(value: str) -> str:
     """csv.writer's QUOTE_MINIMAL in SQL, for a text expression that is not NULL."""
     return (
@@ -95,8 +87,16 @@ def _quoted(value: str) -> str:
 
 
 def _cell(value: str) -> str:
-    """A text cell as _csv_rows writes it: guarded, quoted; NULL as an empty cell."""
-    return f"coalesce({_quoted(_guarded(value))}, '')"
+    """A text cell as _csv_rows writes it: NULL as an empty cell, safe_cell's guard (an
+    apostrophe before a formula start that is not a plain number), then quoted. Each
+    branch evaluates the value once or twice, not the guard inside the quoting."""
+    guarded = f"'''' || {value}"
+    return (
+        f"(CASE WHEN {value} IS NULL THEN '' "
+        f"WHEN left({value}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
+        f"AND {value} !~ {_literal(_number_pattern())} THEN {_quoted(guarded)} "
+        f"ELSE {_quoted(value)} END)"
+    )
 
 
 def _plain_cell(value: str) -> str:
@@ -134,13 +134,13 @@ def _span(start: str, end: str, precision: str) -> str:
     """describe_span (timeline/date_display.py) in SQL; end is the end or the start."""
     day_range = (
         f"(CASE WHEN {start} = {end} THEN {_day(start)} "
-        f"WHEN extract(year FROM {start}) <> extract(year FROM {end}) "
+        f"WHEN date_part('year', {start}) <> date_part('year', {end}) "
         f"THEN {_day(start)} || ' – ' || {_day(end)} "
-        f"WHEN extract(month FROM {start}) <> extract(month FROM {end}) "
+        f"WHEN date_part('month', {start}) <> date_part('month', {end}) "
         f"THEN to_char({start}, 'FMDD Mon') || ' – ' || {_day(end)} "
         f"ELSE to_char({start}, 'FMDD') || '–' || {_day(end)} END)"
     )
-    start_year, end_year = f"extract(year FROM {start})", f"extract(year FROM {end})"
+    start_year, end_year = f"date_part('year', {start})", f"date_part('year', {end})"
     month = "'FMMonth YYYY'"
     return (
         f"(CASE {precision} "
