@@ -21,6 +21,10 @@ properties (Figure.display, Event.killed_bounds) borrowed, so the text is the sa
 from model instances. A dataset export reads the stored row (DatasetRecord.row) in the
 chunk's query; only events not imported from that dataset (mapped by the dataset's
 mapping, which walks places, actors and outlets) are loaded as instances, per chunk.
+
+On PostgreSQL the CSV and JSON are written by the database instead, one statement per
+chunk (timeline/database_exports.py), the same bytes; the writers here stay the reference
+those are tested against, and the path on SQLite and for the other formats.
 """
 
 from __future__ import annotations
