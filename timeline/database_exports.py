@@ -1,5 +1,6 @@
 """The CSV and JSON exports written by PostgreSQL: the same bytes as exports.py's Python
-writers, at the speed of the database (issue 11: ≥ 50,000 rows/s).
+writers, formatted by the database (issue 11 asks ≥ 50,000 rows/s; README has what it
+gives).
 
 Reading values was no longer the cost of an export; formatting each row in Python was
 (describe_span, Figure.display, the links, csv.writer, json): about 4,000 rows/s. Here
