@@ -21,6 +21,10 @@ properties (Figure.display, Event.killed_bounds) borrowed, so the text is the sa
 from model instances. A dataset export reads the stored row (DatasetRecord.row) in the
 chunk's query; only events not imported from that dataset (mapped by the dataset's
 mapping, which walks places, actors and outlets) are loaded as instances, per chunk.
+
+On PostgreSQL the CSV and JSON are written by the database instead, one statement per
+chunk (timeline/database_exports.py), the same bytes; the writers here stay the reference
+those are tested against, and the path on SQLite and for the other formats.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import escape
 
-from timeline import paging
+from timeline import database_exports, paging
 from timeline.datasets.base import (
     DatasetFormat,
     attach_location_parents,
@@ -495,6 +499,19 @@ def write_json(
 ) -> Iterator[str]:
     """{"count": N, "events": [...]}: the count first (one COUNT query), then the events."""
     yield f'{{"count":{queryset.count()},"events":['
+    if database_exports.formats_in_database(queryset):
+        yield from _json_array(
+            [piece]
+            for piece in database_exports.formatted_chunks(
+                queryset,
+                form="json",
+                origin=links.origin,
+                newest_first=newest_first,
+                chunk_size=database_exports.SQL_CHUNK_SIZE,
+            )
+        )
+        yield "]}\n"
+        return
     chunks = event_chunks(queryset, newest_first=newest_first, chunk_size=chunk_size)
     yield from _json_array(
         (_dumps(event_record(event, links)) for event in chunk) for chunk in chunks
@@ -680,6 +697,15 @@ def write_csv(
 ) -> Iterator[str]:
     """The JSON fields flattened, lists joined with "; ", a header row always."""
     yield _csv_rows([CSV_COLUMNS])
+    if database_exports.formats_in_database(queryset):
+        yield from database_exports.formatted_chunks(
+            queryset,
+            form="csv",
+            origin=links.origin,
+            newest_first=newest_first,
+            chunk_size=database_exports.SQL_CHUNK_SIZE,
+        )
+        return
     for chunk in event_chunks(queryset, newest_first=newest_first, chunk_size=chunk_size):
         yield _csv_rows(csv_row(event, links) for event in chunk)
 

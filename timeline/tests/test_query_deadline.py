@@ -17,7 +17,7 @@ from django.db.models.expressions import RawSQL
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
-from timeline import exports
+from timeline import database_exports, exports, paging
 from timeline.models import EventQuerySet
 from timeline.query_deadline import QueryTimeSpent
 from timeline.tests.factories import make_event, make_location
@@ -142,14 +142,15 @@ def failing_second_chunk(monkeypatch):
     for n in range(5):
         make_event(slug=f"event-cut-{n}", location=place)
     monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
-    original = exports.value_chunks
+    monkeypatch.setattr(database_exports, "SQL_CHUNK_SIZE", 2)
+    original = paging.after
 
-    def value_chunks(*args, **kwargs):
-        chunks = original(*args, **kwargs)
-        yield next(chunks)
-        raise DatabaseError("server closed the connection unexpectedly")
+    def after(ordered, cursor, **kwargs):
+        if cursor is not None:  # the query of every chunk after the first
+            raise DatabaseError("server closed the connection unexpectedly")
+        return original(ordered, cursor, **kwargs)
 
-    monkeypatch.setattr(exports, "value_chunks", value_chunks)
+    monkeypatch.setattr(paging, "after", after)
 
 
 def read_until_failure(response) -> str:
@@ -211,15 +212,15 @@ def test_an_export_past_its_budget_is_cut_short_by_us_with_the_marker(client, mo
     for n in range(5):
         make_event(slug=f"event-budget-{n}")
     monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
-    original = exports.event_chunks
+    monkeypatch.setattr(database_exports, "SQL_CHUNK_SIZE", 2)
+    original = paging.after
 
-    def event_chunks(*args, **kwargs):
-        for number, chunk in enumerate(original(*args, **kwargs)):
-            yield chunk
-            if number == 0:  # as if the first chunk had taken the whole budget
-                connection.public_request_deadline = time.monotonic() - 1
+    def after(ordered, cursor, **kwargs):
+        if cursor is not None:  # as if the first chunk had taken the whole budget
+            connection.public_request_deadline = time.monotonic() - 1
+        return original(ordered, cursor, **kwargs)
 
-    monkeypatch.setattr(exports, "event_chunks", event_chunks)
+    monkeypatch.setattr(paging, "after", after)
     response = client.get(reverse("timeline:events-csv"))
     assert response.status_code == 200
     pieces = []
