@@ -18,6 +18,13 @@ next ("Qatar" ending a title and "Israel" opening a quote are not the phrase "Qa
 Israel"): on PostgreSQL the break word is deleted from the vector, leaving a gap in the
 positions; on SQLite it becomes the token "_", which no query can contain.
 
+Beside the vector, on PostgreSQL each document keeps the ids of its event's actors and of
+the outlets its evidence cites (`actor_ids`, `outlet_ids`, bigint[]; migration 0012, not
+model fields): a search's actor and outlet facets count them from the matching documents
+in one pass (timeline.filters._shared_counts) instead of joining every matching event's
+actor links and evidence again. They are rebuilt with the document, and also when an
+article's outlets change (the m2m signal, an outlet merge), which no other rebuild sees.
+
 Keeping it current:
 - Signals rebuild the documents an ordinary save touches: an event, its evidence, its
   actor links, and an actor, place, type or sub-type whose searched names changed.
@@ -59,9 +66,21 @@ def search_words(document: str | None) -> str:
     return " ".join("_" if word == FIELD_BREAK else word for word in words)
 
 
-def _document_sql(vendor: str, where: str) -> str:
-    """SELECT (event id, document text) for the events `where` selects."""
+# The facet ids a PostgreSQL document keeps beside its vector (see the module docstring).
+FACET_IDS_SQL = """
+    ARRAY(SELECT DISTINCT ea.actor_id FROM timeline_eventactor ea
+          WHERE ea.event_id = e.id ORDER BY 1) AS actor_ids,
+    ARRAY(SELECT DISTINCT ao.outlet_id FROM timeline_evidence ev
+          JOIN timeline_article_outlets ao ON ao.article_id = ev.article_id
+          WHERE ev.event_id = e.id ORDER BY 1) AS outlet_ids
+"""
+
+
+def _document_sql(vendor: str, where: str, *, facet_ids: bool = True) -> str:
+    """SELECT (event id, document text[, actor ids, outlet ids on PostgreSQL]) for the
+    events `where` selects."""
     aggregate = "string_agg" if vendor == "postgresql" else "group_concat"
+    ids = ", " + FACET_IDS_SQL if vendor == "postgresql" and facet_ids else ""
     newline = "chr(10)" if vendor == "postgresql" else "char(10)"
     gap = f"' {FIELD_BREAK} '"
 
@@ -80,6 +99,7 @@ def _document_sql(vendor: str, where: str) -> str:
             || {gap} || COALESCE((
                 SELECT {aggregate}(ev.quote, {gap})
                 FROM timeline_evidence ev WHERE ev.event_id = e.id), '') AS document
+            {ids}
         FROM timeline_event e
         JOIN timeline_eventtype t ON t.id = e.type_id
         LEFT JOIN timeline_eventsubtype st ON st.id = e.sub_type_id
@@ -106,7 +126,11 @@ def _selection(events: Iterable[int] | QuerySet | None, vendor: str) -> tuple[st
 
 
 def rebuild(
-    event_ids: Iterable[int] | QuerySet | None = None, *, using: str = "default", tidy: bool = True
+    event_ids: Iterable[int] | QuerySet | None = None,
+    *,
+    using: str = "default",
+    tidy: bool = True,
+    facet_ids: bool = True,
 ) -> None:
     """Rebuild the search documents of these events (all of them with None), set-based.
 
@@ -114,6 +138,8 @@ def rebuild(
     events that no longer exist lose their document. Two statements whatever the number
     of events; the dataset importers call this for each chunk they write, with tidy=False,
     and tidy() once at the end (their import ANALYZEs every table afterwards).
+    facet_ids=False leaves out the actor and outlet ids (for migration 0006, which runs
+    before 0012 adds their columns and fills them).
     """
     connection = connections[using]
     vendor = connection.vendor
@@ -124,7 +150,8 @@ def rebuild(
         if not event_ids:
             return
     on_event, on_key, params = _selection(event_ids, vendor)
-    documents = _document_sql(vendor, on_event)
+    documents = _document_sql(vendor, on_event, facet_ids=facet_ids)
+    columns = ", actor_ids, outlet_ids" if facet_ids else ""
     with connection.cursor() as cursor:
         if vendor == "postgresql":
             cursor.execute(
@@ -135,9 +162,9 @@ def rebuild(
             )
             cursor.execute(
                 f"""
-                INSERT INTO timeline_searchdocument (event_id, vector)
+                INSERT INTO timeline_searchdocument (event_id, vector{columns})
                 SELECT id, ts_delete(
-                    to_tsvector('simple', translate(document, %s, %s)), %s)
+                    to_tsvector('simple', translate(document, %s, %s)), %s){columns}
                 FROM ({documents}) AS d
                 """,
                 [PLAIN_WORD_SEPARATORS, " " * len(PLAIN_WORD_SEPARATORS), FIELD_BREAK, *params],
