@@ -9,6 +9,7 @@ matched against the event's date span), q (text), outlet, sort.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
 import django_filters
 from django import forms
@@ -663,11 +664,12 @@ class EventFilter(django_filters.FilterSet):
         if len(names) < 2:
             return {}
         matches = self.filter_queryset_except("").order_by()
-        matches = matches.values_list("pk", "type", "sub_type", "location")
+        matches = matches.values_list("pk", "type", "sub_type", "location", "date_start")
         try:
             inner, params = matches.query.sql_with_params()
         except EmptyResultSet:
             # Nothing can match (a search with no words in it, "<>"): every count is 0.
+            self._matched_total = 0
             return {name: {} for name in names}
         quote = connection.ops.quote_name
         columns = "e.*"
@@ -700,22 +702,78 @@ class EventFilter(django_filters.FilterSet):
                 f") c JOIN {quote(Outlet._meta.db_table)} o ON o.id = c.id"
             ),
         }
+        # The matches' own number too: the page's total (matched_total).
+        extra = ["SELECT 'total', NULL, COUNT(*), NULL, NULL FROM m"]
+        extra_params: list = []
+        split = self._chart_split()
+        if split is not None:
+            # And the chart's rows, as timeline.chart counts them (counts_by_day,
+            # killed_by_day): events per start day and type (or sub-type), and the killed
+            # figure counted per event with its source, summed per start day and source.
+            column = f"m.{split}_id"
+            low = facet_summary.LOW_DIGITS
+            figure = quote(Figure._meta.db_table)
+            extra += [
+                f"SELECT 'day', {column}, COUNT(*), CAST(m.date_start AS text), NULL FROM m "
+                f"GROUP BY m.date_start, {column}",
+                f"SELECT 'killed', COUNT(*), SUM(CAST(SUBSTR(d.pick, 1, {low}) AS INTEGER)), "
+                f"CAST(d.date_start AS text), SUBSTR(d.pick, {low + 1}) FROM ("
+                "SELECT k.date_start, x.pick FROM ("
+                f"SELECT f.event_id, MIN({facet_summary.killed_sort_key('%s')}) AS pick "
+                f"FROM {figure} f JOIN m ON m.id = f.event_id WHERE f.kind = %s "
+                "GROUP BY f.event_id) x JOIN m k ON k.id = x.event_id"
+                f") d GROUP BY d.date_start, SUBSTR(d.pick, {low + 1})",
+            ]
+            extra_params += [Figure.Basis.CODING, Figure.Kind.KILLED]
         sql = (
-            f"WITH m AS MATERIALIZED (SELECT {columns} "
-            f"FROM ({inner}) AS e (id, type_id, sub_type_id, location_id){documents}) "
-            + " UNION ALL ".join(f"({branches[name]})" for name in names)
+            f"WITH m AS MATERIALIZED (SELECT {columns} FROM ({inner}) "
+            f"AS e (id, type_id, sub_type_id, location_id, date_start){documents}) "
+            + " UNION ALL ".join(f"({branch})" for branch in [*map(branches.get, names), *extra])
         )
         counts: dict[str, dict[int, int]] = {name: {} for name in names}
         outlets: list[tuple[int, str, str, int]] = []
+        by_day: list[tuple[date, int | None, int]] = []
+        killed: list[tuple[date, str, int, int]] = []
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, [*params, *extra_params])
             for name, pk, n, slug, label in cursor.fetchall():
-                counts[name][pk] = n
-                if name == "outlet":
-                    outlets.append((pk, slug, label, n))
+                if name == "total":
+                    self._matched_total = n
+                elif name == "day":
+                    by_day.append((date.fromisoformat(slug), pk, n))
+                elif name == "killed":
+                    killed.append((date.fromisoformat(slug), label, int(n), pk))
+                else:
+                    counts[name][pk] = n
+                    if name == "outlet":
+                        outlets.append((pk, slug, label, n))
+        if split is not None:
+            self._chart_rows = (split, by_day, killed)
         if "outlet" in names:
             self._shared_outlets = outlets
         return counts
+
+    def _chart_split(self) -> str | None:
+        """The chart's split when the shared statement can count its rows: by type or
+        sub-type, counting events (the timeline's chart; timeline.chart)."""
+        split = self.choice("split", "type")
+        if split in ("type", "sub_type") and self.choice("measure", "count") == "count":
+            return split
+        return None
+
+    def chart_rows(self, split: str):
+        """(rows by day, killed rows by day) for a chart split by `split`, when facets()
+        has counted them on the way (timeline.chart.events_chart's `counted`); None when
+        it has not."""
+        counted = getattr(self, "_chart_rows", None)
+        if counted is None or counted[0] != split:
+            return None
+        return counted[1], counted[2]
+
+    def matched_total(self) -> int | None:
+        """How many events the whole filter matches, when facets() has counted them on
+        the way (the shared statement's matches); None when it has not."""
+        return getattr(self, "_matched_total", None)
 
     @staticmethod
     def _in_use(value) -> bool:
