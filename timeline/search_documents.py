@@ -66,21 +66,40 @@ def search_words(document: str | None) -> str:
     return " ".join("_" if word == FIELD_BREAK else word for word in words)
 
 
-# The facet ids a PostgreSQL document keeps beside its vector (see the module docstring).
-FACET_IDS_SQL = """
-    ARRAY(SELECT DISTINCT ea.actor_id FROM timeline_eventactor ea
-          WHERE ea.event_id = e.id ORDER BY 1) AS actor_ids,
-    ARRAY(SELECT DISTINCT ao.outlet_id FROM timeline_evidence ev
-          JOIN timeline_article_outlets ao ON ao.article_id = ev.article_id
-          WHERE ev.event_id = e.id ORDER BY 1) AS outlet_ids
-"""
+def facet_ids_sql(where: str) -> tuple[str, str]:
+    """(columns, joins): the actor and outlet ids a PostgreSQL document keeps beside its
+    vector (see the module docstring), for the events (alias e) that `where` selects; its
+    parameters are needed once for each of the two joins, which come before the WHERE.
+
+    Grouped once over the selected events, not a subquery per event: correlated, the
+    outlets' join was planned as a hash of every article-outlet link per event on tables
+    without statistics (an import's own transaction), quadratic in the import's size.
+    """
+    columns = "COALESCE(ai.ids, '{}') AS actor_ids, COALESCE(oi.ids, '{}') AS outlet_ids"
+    joins = f"""
+        LEFT JOIN (
+            SELECT ea.event_id, array_agg(DISTINCT ea.actor_id ORDER BY ea.actor_id) AS ids
+            FROM timeline_eventactor ea JOIN timeline_event e ON e.id = ea.event_id
+            WHERE {where} GROUP BY ea.event_id
+        ) ai ON ai.event_id = e.id
+        LEFT JOIN (
+            SELECT ev.event_id, array_agg(DISTINCT ao.outlet_id ORDER BY ao.outlet_id) AS ids
+            FROM timeline_evidence ev JOIN timeline_event e ON e.id = ev.event_id
+            JOIN timeline_article_outlets ao ON ao.article_id = ev.article_id
+            WHERE {where} GROUP BY ev.event_id
+        ) oi ON oi.event_id = e.id
+    """
+    return columns, joins
 
 
 def _document_sql(vendor: str, where: str, *, facet_ids: bool = True) -> str:
     """SELECT (event id, document text[, actor ids, outlet ids on PostgreSQL]) for the
     events `where` selects."""
     aggregate = "string_agg" if vendor == "postgresql" else "group_concat"
-    ids = ", " + FACET_IDS_SQL if vendor == "postgresql" and facet_ids else ""
+    ids = joins = ""
+    if vendor == "postgresql" and facet_ids:
+        ids, joins = facet_ids_sql(where)
+        ids = ", " + ids
     newline = "chr(10)" if vendor == "postgresql" else "char(10)"
     gap = f"' {FIELD_BREAK} '"
 
@@ -104,6 +123,7 @@ def _document_sql(vendor: str, where: str, *, facet_ids: bool = True) -> str:
         JOIN timeline_eventtype t ON t.id = e.type_id
         LEFT JOIN timeline_eventsubtype st ON st.id = e.sub_type_id
         LEFT JOIN timeline_location l ON l.id = e.location_id
+        {joins}
         WHERE {where}
     """
 
@@ -167,7 +187,13 @@ def rebuild(
                     to_tsvector('simple', translate(document, %s, %s)), %s){columns}
                 FROM ({documents}) AS d
                 """,
-                [PLAIN_WORD_SEPARATORS, " " * len(PLAIN_WORD_SEPARATORS), FIELD_BREAK, *params],
+                [
+                    PLAIN_WORD_SEPARATORS,
+                    " " * len(PLAIN_WORD_SEPARATORS),
+                    FIELD_BREAK,
+                    # The facet ids' two joins select the same events (facet_ids_sql).
+                    *(params * 3 if facet_ids else params),
+                ],
             )
             if tidy and (event_ids is None or cursor.rowcount > PENDING_LIST_AFTER):
                 _clean_pending_list(cursor)

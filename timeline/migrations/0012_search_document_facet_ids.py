@@ -9,18 +9,19 @@ from django.db import migrations
 def add(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    from timeline.search_documents import FACET_IDS_SQL
+    from timeline.search_documents import facet_ids_sql
 
     schema_editor.execute(
         "ALTER TABLE timeline_searchdocument "
         "ADD COLUMN IF NOT EXISTS actor_ids bigint[], ADD COLUMN IF NOT EXISTS outlet_ids bigint[]"
     )
     # Every document there is gets its ids now (one statement, set-based).
+    columns, joins = facet_ids_sql("TRUE")
     schema_editor.execute(
         f"""
         UPDATE timeline_searchdocument d
         SET actor_ids = f.actor_ids, outlet_ids = f.outlet_ids
-        FROM (SELECT e.id, {FACET_IDS_SQL} FROM timeline_event e) AS f
+        FROM (SELECT e.id, {columns} FROM timeline_event e {joins}) AS f
         WHERE f.id = d.event_id
         """
     )
