@@ -154,6 +154,11 @@ def keep_copy(name: str) -> None:
     from django.db import connections
 
     connections.close_all()
+    for connection in connections.all(initialized_only=True):
+        # With OPTIONS["pool"], close_all() returns connections to the pool, and a
+        # template must have no sessions: close the pool too.
+        if connection.alias in getattr(connection, "_connection_pools", {}):
+            connection.close_pool()
     url = os.environ["DATABASE_URL"]
     current = urlsplit(url).path.lstrip("/")
     with psycopg.connect(url.replace(f"/{current}", "/postgres"), autocommit=True) as admin:

@@ -541,6 +541,7 @@ def events_chart(
     group: str = "",
     chosen: list | None = None,
     summary=None,
+    counted=None,
 ) -> EventsChart | None:
     """The chart for a filtered set of events, or None when there are none.
 
@@ -551,6 +552,9 @@ def events_chart(
     values of the split the filter already names (they are compared rather than the top).
     `summary`: the filter's timeline.facet_summary Selection when the summary can count
     it; the counts by type or sub-type and the killed totals then come from there.
+    `counted`: (rows by day, killed rows) already counted for this chart's split, as
+    counts_by_day and killed_by_day would count them, with the killed rows' source still
+    the raw sort key's end (EventFilter.chart_rows: the facets' statement counts them).
     """
     split = split or "type"
     measure = measure or "count"
@@ -563,6 +567,8 @@ def events_chart(
     if summary is not None and split in ("type", "sub_type") and measure == "count":
         column = "type_id" if split == "type" else "sub_type_id"
         rows = facet_summary.by_day(summary, column, using=events.db)
+    elif counted is not None:
+        rows = counted[0]
     else:
         rows = counts_by_day(events, split, measure)
     per_day = [(counted_on(day), key, n) for day, key, n in rows]
@@ -602,6 +608,8 @@ def events_chart(
                 (_as_date(day), _source_of(key), total, n)
                 for day, key, total, n in facet_summary.killed_by_day(summary, using=events.db)
             ]
+        elif counted is not None:
+            killed_rows = [(day, _source_of(key), total, n) for day, key, total, n in counted[1]]
         else:
             killed_rows = killed_by_day(events)
         for day, source, total, n in killed_rows:

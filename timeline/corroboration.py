@@ -22,6 +22,7 @@ from django.db.models import Prefetch
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from timeline import search_documents
 from timeline.date_display import describe_span
 from timeline.extraction.dates import find_dates
 from timeline.models import Article, Event, Evidence, Figure, Outlet
@@ -219,6 +220,7 @@ def _article_outlets_changed(sender, instance, action: str, pk_set, **kwargs) ->
         return
     # Changed from the outlet's side, pk_set holds the articles.
     articles = [instance.pk] if isinstance(instance, Article) else list(pk_set or [])
-    recount_outlets(
-        Evidence.objects.filter(article_id__in=articles).values_list("event_id", flat=True)
-    )
+    events = Evidence.objects.filter(article_id__in=articles).values_list("event_id", flat=True)
+    recount_outlets(events)
+    # The events' search documents keep the ids of the outlets they cite.
+    search_documents.mark_stale(Event.objects.filter(pk__in=events), using=kwargs["using"])

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from timeline import search_documents
 from timeline.corroboration import recount_outlets
 from timeline.models import (
     Actor,
@@ -291,9 +292,10 @@ def merge_outlets(*, sources: Sequence[Outlet], into: Outlet, dry_run: bool = Fa
         _save_checked(into)
         # An article citing two of the merged outlets now cites one: its events' outlet
         # counts (corroboration) may drop. Bulk writes send no signals, so count here.
-        recount_outlets(
-            Evidence.objects.filter(article_id__in=touched).values_list("event_id", flat=True)
-        )
+        events = Evidence.objects.filter(article_id__in=touched).values_list("event_id", flat=True)
+        recount_outlets(events)
+        # Their search documents keep the ids of the outlets they cite.
+        search_documents.mark_stale(Event.objects.filter(pk__in=events))
         if dry_run:
             transaction.set_rollback(True)
     return result

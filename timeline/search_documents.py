@@ -18,6 +18,13 @@ next ("Qatar" ending a title and "Israel" opening a quote are not the phrase "Qa
 Israel"): on PostgreSQL the break word is deleted from the vector, leaving a gap in the
 positions; on SQLite it becomes the token "_", which no query can contain.
 
+Beside the vector, on PostgreSQL each document keeps the ids of its event's actors and of
+the outlets its evidence cites (`actor_ids`, `outlet_ids`, bigint[]; migration 0012, not
+model fields): a search's actor and outlet facets count them from the matching documents
+in one pass (timeline.filters._shared_counts) instead of joining every matching event's
+actor links and evidence again. They are rebuilt with the document, and also when an
+article's outlets change (the m2m signal, an outlet merge), which no other rebuild sees.
+
 Keeping it current:
 - Signals rebuild the documents an ordinary save touches: an event, its evidence, its
   actor links, and an actor, place, type or sub-type whose searched names changed.
@@ -59,9 +66,40 @@ def search_words(document: str | None) -> str:
     return " ".join("_" if word == FIELD_BREAK else word for word in words)
 
 
-def _document_sql(vendor: str, where: str) -> str:
-    """SELECT (event id, document text) for the events `where` selects."""
+def facet_ids_sql(where: str) -> tuple[str, str]:
+    """(columns, joins): the actor and outlet ids a PostgreSQL document keeps beside its
+    vector (see the module docstring), for the events (alias e) that `where` selects; its
+    parameters are needed once for each of the two joins, which come before the WHERE.
+
+    Grouped once over the selected events, not a subquery per event: correlated, the
+    outlets' join was planned as a hash of every article-outlet link per event on tables
+    without statistics (an import's own transaction), quadratic in the import's size.
+    """
+    columns = "COALESCE(ai.ids, '{}') AS actor_ids, COALESCE(oi.ids, '{}') AS outlet_ids"
+    joins = f"""
+        LEFT JOIN (
+            SELECT ea.event_id, array_agg(DISTINCT ea.actor_id ORDER BY ea.actor_id) AS ids
+            FROM timeline_eventactor ea JOIN timeline_event e ON e.id = ea.event_id
+            WHERE {where} GROUP BY ea.event_id
+        ) ai ON ai.event_id = e.id
+        LEFT JOIN (
+            SELECT ev.event_id, array_agg(DISTINCT ao.outlet_id ORDER BY ao.outlet_id) AS ids
+            FROM timeline_evidence ev JOIN timeline_event e ON e.id = ev.event_id
+            JOIN timeline_article_outlets ao ON ao.article_id = ev.article_id
+            WHERE {where} GROUP BY ev.event_id
+        ) oi ON oi.event_id = e.id
+    """
+    return columns, joins
+
+
+def _document_sql(vendor: str, where: str, *, facet_ids: bool = True) -> str:
+    """SELECT (event id, document text[, actor ids, outlet ids on PostgreSQL]) for the
+    events `where` selects."""
     aggregate = "string_agg" if vendor == "postgresql" else "group_concat"
+    ids = joins = ""
+    if vendor == "postgresql" and facet_ids:
+        ids, joins = facet_ids_sql(where)
+        ids = ", " + ids
     newline = "chr(10)" if vendor == "postgresql" else "char(10)"
     gap = f"' {FIELD_BREAK} '"
 
@@ -80,10 +118,12 @@ def _document_sql(vendor: str, where: str) -> str:
             || {gap} || COALESCE((
                 SELECT {aggregate}(ev.quote, {gap})
                 FROM timeline_evidence ev WHERE ev.event_id = e.id), '') AS document
+            {ids}
         FROM timeline_event e
         JOIN timeline_eventtype t ON t.id = e.type_id
         LEFT JOIN timeline_eventsubtype st ON st.id = e.sub_type_id
         LEFT JOIN timeline_location l ON l.id = e.location_id
+        {joins}
         WHERE {where}
     """
 
@@ -106,7 +146,11 @@ def _selection(events: Iterable[int] | QuerySet | None, vendor: str) -> tuple[st
 
 
 def rebuild(
-    event_ids: Iterable[int] | QuerySet | None = None, *, using: str = "default", tidy: bool = True
+    event_ids: Iterable[int] | QuerySet | None = None,
+    *,
+    using: str = "default",
+    tidy: bool = True,
+    facet_ids: bool = True,
 ) -> None:
     """Rebuild the search documents of these events (all of them with None), set-based.
 
@@ -114,6 +158,8 @@ def rebuild(
     events that no longer exist lose their document. Two statements whatever the number
     of events; the dataset importers call this for each chunk they write, with tidy=False,
     and tidy() once at the end (their import ANALYZEs every table afterwards).
+    facet_ids=False leaves out the actor and outlet ids (for migration 0006, which runs
+    before 0012 adds their columns and fills them).
     """
     connection = connections[using]
     vendor = connection.vendor
@@ -124,7 +170,8 @@ def rebuild(
         if not event_ids:
             return
     on_event, on_key, params = _selection(event_ids, vendor)
-    documents = _document_sql(vendor, on_event)
+    documents = _document_sql(vendor, on_event, facet_ids=facet_ids)
+    columns = ", actor_ids, outlet_ids" if facet_ids else ""
     with connection.cursor() as cursor:
         if vendor == "postgresql":
             cursor.execute(
@@ -135,12 +182,18 @@ def rebuild(
             )
             cursor.execute(
                 f"""
-                INSERT INTO timeline_searchdocument (event_id, vector)
+                INSERT INTO timeline_searchdocument (event_id, vector{columns})
                 SELECT id, ts_delete(
-                    to_tsvector('simple', translate(document, %s, %s)), %s)
+                    to_tsvector('simple', translate(document, %s, %s)), %s){columns}
                 FROM ({documents}) AS d
                 """,
-                [PLAIN_WORD_SEPARATORS, " " * len(PLAIN_WORD_SEPARATORS), FIELD_BREAK, *params],
+                [
+                    PLAIN_WORD_SEPARATORS,
+                    " " * len(PLAIN_WORD_SEPARATORS),
+                    FIELD_BREAK,
+                    # The facet ids' two joins select the same events (facet_ids_sql).
+                    *(params * 3 if facet_ids else params),
+                ],
             )
             if tidy and (event_ids is None or cursor.rowcount > PENDING_LIST_AFTER):
                 _clean_pending_list(cursor)

@@ -145,6 +145,17 @@ def more_links(event_filter: EventFilter, pages: int, next_cursor: str | None) -
     }
 
 
+def matched_total(event_filter: EventFilter, q: str | None) -> int:
+    """How many events the filter matches; with a search, exact up to search.RANK_LIMIT
+    and RANK_LIMIT + 1 for more (search.count_up_to)."""
+    known = event_filter.matched_total()
+    if q:
+        if known is not None:
+            return min(known, search.RANK_LIMIT + 1)
+        return search.count_up_to(event_filter.qs)
+    return known if known is not None else event_filter.count()
+
+
 def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dict:
     """Everything the timeline page and its partials show for one filter.
 
@@ -160,11 +171,11 @@ def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dic
     counts = count_cache.for_filter(event_filter, request.GET) if not errors else None
     events, next_cursor, total, ranked = [], None, 0, False
     cursor = offset = None
+    # The facets first: on PostgreSQL their one statement also counts the matches, which
+    # then need no count of their own.
+    facets = counts.get("facets", event_filter.facets) if counts else event_filter.facets()
     if not errors:
-        total = counts.get(
-            "total",
-            lambda: search.count_up_to(event_filter.qs) if q else event_filter.count(),
-        )
+        total = counts.get("total", lambda: matched_total(event_filter, q))
         ranked = sort == "relevance" and total <= search.RANK_LIMIT
     # Too many matches to rank: the newest come first (the page says so).
     order = ORDERS.get(sort, paging.NEWEST_FIRST)
@@ -191,10 +202,18 @@ def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dic
             next_cursor = paging.make_offset_cursor(start + size)
     elif not errors:
         queryset = event_filter.qs
-        if table or order.numeric:
+        if order.numeric:
             queryset = queryset.with_sort_keys()
         page = paging.page_after(order.apply(queryset), cursor, size, order=order)
-        items = page.items.for_table() if table else page.items.for_cards()
+        # The page's ids are chosen first, in a subquery that orders and limits the
+        # matches alone; the cards' joins (the dataset record, the sub-type) are made
+        # for those rows only. Joined before the sort and limit, they were made for every
+        # match: 0.55 s of a broad search's 12,530 matches at 100,000 events.
+        items = Event.objects.filter(pk__in=page.items.values("pk"))
+        if table or order.numeric:
+            items = items.with_sort_keys()
+        items = order.apply(items)
+        items = items.for_table() if table else items.for_cards()
         events = list(items)
         next_cursor = page.next_cursor(events)
         if not order.numeric and not table:
@@ -225,7 +244,7 @@ def timeline_context(request: HtmxHttpRequest, event_filter: EventFilter) -> dic
         "sort": sort,
         "ranked": ranked,
         "view": "table" if table else "list",
-        "facets": counts.get("facets", event_filter.facets) if counts else event_filter.facets(),
+        "facets": facets,
         "chips": event_filter.active_filters(),
         "newest_first": event_filter.newest_first,
         "query": query_without_cursor(request),

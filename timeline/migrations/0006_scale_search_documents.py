@@ -40,7 +40,8 @@ def create_search_structures(apps, schema_editor):
         )
     else:
         return
-    rebuild(using=connection.alias)
+    # The facet ids beside the vector come with migration 0012, which fills them.
+    rebuild(using=connection.alias, facet_ids=False)
 
 
 def drop_search_structures(apps, schema_editor):
