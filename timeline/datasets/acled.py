@@ -394,12 +394,16 @@ def parse_row(line: int, row: dict[str, str]) -> DatasetRow:
     )
 
 
-def quick_revision(row: dict[str, str]) -> tuple[str, int, int]:
-    """(event_id_cnty, timestamp, fatalities) as parse_row reads them; ValueError if not."""
+QUICK_COLUMNS = ("event_id_cnty", "timestamp", "fatalities")
+
+
+def quick_revision(event_id: str, timestamp: str, fatalities: str) -> tuple[str, int, int]:
+    """(event_id_cnty, timestamp, fatalities) as parse_row reads them, from the values of
+    QUICK_COLUMNS; ValueError if not."""
     return (
-        row["event_id_cnty"].strip(),
-        parse_int(row["timestamp"], "timestamp"),
-        parse_int(row["fatalities"], "fatalities"),
+        event_id.strip(),
+        parse_int(timestamp, "timestamp"),
+        parse_int(fatalities, "fatalities"),
     )
 
 
@@ -489,6 +493,7 @@ FORMAT = DatasetFormat(
     date_columns=("event_date",),
     sub_type_field="acled_sub_event_type",
     compare_by_revision=True,
+    quick_columns=QUICK_COLUMNS,
     quick_revision=quick_revision,
 )
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 import json
 import re
 from collections import Counter, defaultdict
@@ -39,7 +40,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property, lru_cache
-from operator import attrgetter
+from itertools import islice
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from django.db import connection, connections, transaction
@@ -197,10 +199,12 @@ class DatasetFormat:
     date_columns: tuple[str, ...]  # written as ISO dates unless date_format is the key
     sub_type_field: str  # the EventSubType field that holds DatasetRow.sub_type_code
     compare_by_revision: bool  # True: by DatasetRecord.revision; False: by the whole row
-    # With compare_by_revision: (record id, revision, deaths) read straight from a row
-    # exactly as parse_row reads them (ValueError when it cannot), so that a row whose id
-    # and revision are stored is counted unchanged without being parsed.
-    quick_revision: Callable[[dict[str, str]], tuple[str, int, int]] | None = None
+    # With compare_by_revision: (record id, revision, deaths) read straight from the
+    # values of quick_columns exactly as parse_row reads them (ValueError when it cannot),
+    # so that a row whose id and revision are stored is counted unchanged without being
+    # parsed, or even made into a dict.
+    quick_columns: tuple[str, ...] = ()
+    quick_revision: Callable[..., tuple[str, int, int]] | None = None
 
     @property
     def date_formats(self) -> tuple[str, str]:
@@ -211,6 +215,7 @@ class DatasetFormat:
 
 # Control characters a text cell may not hold (tab, newline and carriage return it may).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 class _Lines:
@@ -235,21 +240,51 @@ class _Lines:
             return 0.0
 
     def __iter__(self) -> Iterator[str]:
-        control = _CONTROL.search
-        for number, raw in enumerate(self.binary, 1):
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise DatasetImportError(
-                    self.path,
-                    f"line {number}: not UTF-8 text (byte {raw[error.start]:#04x} at column "
-                    f"{error.start + 1}); save the file as UTF-8",
-                ) from None
-            if number == 1:
-                text = text.removeprefix("\ufeff")
-            if control(text):
-                self.control_seen = True
-            yield text
+        """Read and decoded a megabyte of whole lines at a time: a block with no control
+        character (the usual one) is split into lines by io.StringIO and yielded as is;
+        a block with one is looked at line by line."""
+        control, number, rest, first = _CONTROL.search, 0, b"", True
+        while True:
+            block = self.binary.read(BLOCK_BYTES)
+            if block:
+                cut = block.rfind(b"\n") + 1
+                if not cut:
+                    rest += block
+                    continue
+                whole, rest = rest + block[:cut], block[cut:]
+            elif rest:
+                whole, rest = rest, b""
+            else:
+                return
+            text = self._decoded(whole, number)
+            if first:
+                text, first = text.removeprefix("\ufeff"), False
+            number += whole.count(b"\n")
+            lines = io.StringIO(text, newline="\n")
+            # Control characters are ASCII: in UTF-8 they are their own bytes, and deleting
+            # them (bytes.translate) is much faster than searching for them.
+            if len(whole.translate(None, _CONTROL_BYTES)) == len(whole):
+                yield from lines
+                continue
+            for line in lines:
+                if control(line):
+                    self.control_seen = True
+                yield line
+
+    def _decoded(self, whole: bytes, lines_before: int) -> str:
+        try:
+            return whole.decode("utf-8")
+        except UnicodeDecodeError as error:
+            at = error.start
+            start = whole.rfind(b"\n", 0, at) + 1
+            raise DatasetImportError(
+                self.path,
+                f"line {lines_before + whole.count(b'\n', 0, at) + 1}: not UTF-8 text "
+                f"(byte {whole[at]:#04x} at column {at - start + 1}); save the file as UTF-8",
+            ) from None
+
+
+BLOCK_BYTES = 1 << 20
 
 
 def _open_binary(path: Path):
@@ -289,6 +324,31 @@ def read_csv(
     as {"__problem__": reason, ...the fields it has}. `position`, if given, is called once
     with a function that tells the fraction of the file read so far (for progress).
     """
+    header: list[str] = []
+    for line, fields, problem in read_records(
+        path, required=required, header=header, position=position
+    ):
+        yield line, as_row(header, fields, problem)
+
+
+def as_row(header: list[str], fields: list[str], problem: str | None) -> dict[str, str]:
+    """A record of read_records as read_csv gives it: {column: value}, and "__problem__"."""
+    row = dict(zip(header, fields, strict=False))
+    if problem is not None:
+        row["__problem__"] = problem
+    return row
+
+
+def read_records(
+    path: Path,
+    *,
+    required: list[str],
+    header: list[str],
+    position: Callable[[Callable[[], float]], None] | None = None,
+) -> Iterator[tuple[int, list[str], str | None]]:
+    """read_csv's records as (line, fields, why the record cannot be read or None), the
+    header put into `header` before the first: no dict per record, so that a caller that
+    needs two or three of its columns (a re-import's id and timestamp) pays for no more."""
     path = Path(path)
     try:
         binary, raw = _open_binary(path)
@@ -300,21 +360,22 @@ def read_csv(
             position(lines.fraction_read)
         reader = csv.reader(lines)
         try:
-            header = next(reader, None)
-            if header is None:
+            names = next(reader, None)
+            if names is None:
                 raise DatasetImportError(path, "the file is empty; expected a CSV header")
-            header = [name.strip() for name in header]
-            repeated = sorted(name for name, n in Counter(header).items() if n > 1)
+            names = [name.strip() for name in names]
+            repeated = sorted(name for name, n in Counter(names).items() if n > 1)
             if repeated:
                 raise DatasetImportError(path, "columns named twice: " + ", ".join(repeated))
-            missing = [name for name in required if name not in header]
+            missing = [name for name in required if name not in names]
             if missing:
                 raise DatasetImportError(
                     path,
                     f"missing required column{'s' if len(missing) > 1 else ''}: "
                     + ", ".join(missing),
                 )
-            width = len(header)
+            header[:] = names
+            width = len(names)
             lines.control_seen = False
             line = reader.line_num + 1
             for fields in reader:
@@ -322,17 +383,13 @@ def read_csv(
                     line = reader.line_num + 1
                     lines.control_seen = False
                     continue
+                problem = None
                 if len(fields) != width:
-                    row = dict(zip(header, fields, strict=False))
-                    row["__problem__"] = f"has {len(fields)} fields; the header has {width}"
-                else:
-                    row = dict(zip(header, fields, strict=True))
-                    if lines.control_seen:
-                        problem = control_character_problem(row)
-                        if problem:
-                            row["__problem__"] = problem
+                    problem = f"has {len(fields)} fields; the header has {width}"
+                elif lines.control_seen:
+                    problem = control_character_problem(dict(zip(names, fields, strict=True)))
                 lines.control_seen = False
-                yield line, row
+                yield line, fields, problem
                 line = reader.line_num + 1
         except (EOFError, gzip.BadGzipFile, OSError, csv.Error) as error:
             raise DatasetImportError(
@@ -826,6 +883,9 @@ class OutletResolver:
 
 
 CHUNK_ROWS = 10_000  # rows read, checked and written at a time: bounds the memory
+# A re-import reads every stored (record id, revision) of the dataset in one query unless
+# they outnumber the file's records by more than this; then each chunk asks for its own.
+READ_ALL_STORED = 10_000
 
 
 def import_dataset(
@@ -849,11 +909,12 @@ def import_dataset(
     """
     path = Path(path)
     result = ImportResult()
-    run = _ImportRun(fmt, path, skip_bad, result)
+    header: list[str] = []  # read_records fills it before the first record
+    run = _ImportRun(fmt, path, skip_bad, result, header)
     where: list[Callable[[], float]] = []
     with transaction.atomic(), search_documents.deferred():
         search_documents.defer_index_merges()
-        records = read_csv(path, required=fmt.required, position=where.append)
+        records = read_records(path, required=fmt.required, header=header, position=where.append)
         for chunk in _chunks(records, chunk_rows):
             run.take(chunk)
             if progress:
@@ -878,22 +939,24 @@ def one_of(values: list[str]) -> RawSQL:
 
 
 def _chunks(records: Iterator, size: int) -> Iterator[list]:
-    chunk = []
-    for record in records:
-        chunk.append(record)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
+    records = iter(records)
+    while chunk := list(islice(records, size)):
         yield chunk
 
 
 class _ImportRun:
     """One import, chunk by chunk: what it has seen, found wrong, and keeps per run."""
 
-    def __init__(self, fmt: DatasetFormat, path: Path, skip_bad: bool, result: ImportResult):
+    def __init__(
+        self, fmt: DatasetFormat, path: Path, skip_bad: bool, result: ImportResult, header
+    ):
         self.fmt = fmt
         self.path = path
+        self.header: list[str] = header
+        # Every stored (record id, revision) of the dataset, read at the first chunk;
+        # per_chunk: the file is small beside them, each chunk asks for its own.
+        self.stored: dict[str, int] | None = None
+        self.per_chunk = False
         self.skip_bad = skip_bad
         self.result = result
         self.seen = 0
@@ -907,7 +970,7 @@ class _ImportRun:
         self.now = timezone.now()
         self.writer = _Writer(fmt, path, skip_bad, result, self.problems)
 
-    def take(self, records: list[tuple[int, dict[str, str]]]) -> None:
+    def take(self, records: list[tuple[int, list[str], str | None]]) -> None:
         self.seen += len(records)
         rows = []
         for line, raw in self._changed(records):
@@ -925,47 +988,70 @@ class _ImportRun:
     def finish(self) -> None:
         self.writer.finish()
 
-    def _changed(self, records):
-        """The records that may have changed. With a revision (ACLED's timestamp) a record
-        whose id and revision are stored is unchanged, and is counted without being
-        parsed or resolved: it was checked when it was imported, and a re-import is
-        then mostly a compare."""
-        quick = self.fmt.quick_revision
+    def _changed(self, records) -> list[tuple[int, dict[str, str]]]:
+        """The records that may have changed, as rows. With a revision (ACLED's timestamp)
+        a record whose id and revision are stored is unchanged, and is counted without
+        being made a dict, parsed or resolved: it was checked when it was imported, and a
+        re-import is then mostly a compare."""
+        header, quick = self.header, self.fmt.quick_revision
         if quick is None:
-            return records
-        keys: list = []
-        for _, raw in records:
-            key = None
-            if "__problem__" not in raw:
+            return [(line, as_row(header, fields, problem)) for line, fields, problem in records]
+        values = itemgetter(*[header.index(column) for column in self.fmt.quick_columns])
+        stored = self._stored_revisions(records, values)
+        first_line, changed, unchanged, deaths = self.first_line, [], 0, 0
+        for line, fields, problem in records:
+            if problem is None and stored:
                 try:
-                    key = quick(raw)
-                except (ValueError, KeyError):
-                    key = None
-            keys.append(key)
-        ids = [key[0] for key in keys if key is not None]
-        stored = (
-            dict(
-                DatasetRecord.objects.filter(
-                    dataset=self.fmt.key, record_id__in=one_of(ids)
-                ).values_list("record_id", "revision")
-            )
-            if ids
-            else {}
-        )
-        changed = []
-        for (line, raw), key in zip(records, keys, strict=True):
-            if (
-                key is not None
-                and key[0] in stored
-                and stored[key[0]] == key[1]
-                and key[0] not in self.first_line
-            ):
-                self.first_line[key[0]] = line
-                self.result.unchanged += 1
-                self.result.deaths += key[2]
-            else:
-                changed.append((line, raw))
+                    record, revision, died = quick(*values(fields))
+                except ValueError:
+                    record = None
+                if (
+                    record is not None
+                    and stored.get(record, -1) == revision
+                    and record not in first_line
+                ):
+                    first_line[record] = line
+                    unchanged += 1
+                    deaths += died
+                    continue
+            changed.append((line, as_row(header, fields, problem)))
+        self.result.unchanged += unchanged
+        self.result.deaths += deaths
         return changed
+
+    def _stored_revisions(self, records, values) -> dict[str, int]:
+        """{record id: revision} stored for this chunk's records: every one of the
+        dataset's, read once in one query, unless the file is small beside them (then
+        the chunk's own, one query per chunk)."""
+        if self.stored is None:
+            key = self.fmt.key
+            count = DatasetRecord.objects.filter(dataset=key).count()
+            try:
+                size = self.path.stat().st_size
+            except OSError:
+                size = 0
+            # size // 50: a generous guess at the file's records (ACLED's are ~600 bytes).
+            if count <= READ_ALL_STORED + size // 50:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT record_id, revision FROM timeline_datasetrecord WHERE dataset = %s",
+                        [key],
+                    )
+                    self.stored = dict(cursor.fetchall())
+            else:
+                self.stored = {}
+                self.per_chunk = True
+        if not self.per_chunk:
+            return self.stored
+        ids = []
+        for _, fields, problem in records:
+            if problem is None:
+                ids.append(values(fields)[0].strip())
+        return dict(
+            DatasetRecord.objects.filter(
+                dataset=self.fmt.key, record_id__in=one_of(ids)
+            ).values_list("record_id", "revision")
+        )
 
     def _classify(self, rows: list[DatasetRow]) -> list[tuple[DatasetRow, int | None]]:
         """The rows to write, each with the pk of the event it updates (None: a new event).
@@ -1185,9 +1271,9 @@ class _Writer:
             self.result.created += self._create_batch(new)
 
     def finish(self) -> None:
-        if self.resolvers:
+        if self.resolvers:  # something was written
             self.actors.finish()
-        search_documents.tidy()
+            search_documents.tidy()
 
     def _problem(self, row: DatasetRow, reason: str) -> None:
         problem = RowProblem(row.line, reason, row.record)

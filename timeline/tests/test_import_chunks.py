@@ -12,7 +12,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from timeline.datasets import acled
+from timeline.datasets import acled, base
 from timeline.datasets.base import DatasetImportError, import_dataset
 from timeline.models import (
     Actor,
@@ -213,14 +213,28 @@ def test_an_import_makes_as_many_queries_for_three_rows_a_chunk_as_for_nine(tmp_
     assert Event.objects.count() == 13
 
 
-def test_a_reimport_of_unchanged_rows_makes_one_query_a_chunk(tmp_path):
+def test_a_reimport_of_unchanged_rows_reads_the_stored_revisions_once(tmp_path):
     path = write_rows(tmp_path / "nine.csv", rows(9))
     load(path, chunk_rows=3)
 
     again = queries(path, chunk_rows=3)
 
     lookups = [sql for sql in again if "timeline_datasetrecord" in sql]
-    assert len(lookups) == 3
+    assert len(lookups) == 2  # how many records are stored; then all of them, once
+    assert not [sql for sql in again if sql.lstrip().upper().startswith(("INSERT", "UPDATE"))]
+
+
+def test_a_small_file_beside_many_stored_records_looks_up_one_chunk_at_a_time(
+    tmp_path, monkeypatch
+):
+    path = write_rows(tmp_path / "nine.csv", rows(9))
+    load(path, chunk_rows=3)
+    monkeypatch.setattr(base, "READ_ALL_STORED", -1_000_000)  # "many" for nine rows
+
+    again = queries(path, chunk_rows=3)
+
+    lookups = [sql for sql in again if "timeline_datasetrecord" in sql]
+    assert len(lookups) == 1 + 3  # how many are stored; then each chunk's own
     assert not [sql for sql in again if sql.lstrip().upper().startswith(("INSERT", "UPDATE"))]
 
 
