@@ -50,7 +50,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.text import slugify
 
-from timeline import search_documents, table_statistics
+from timeline import bulk_load, search_documents, table_statistics
 from timeline.corroboration import recount_outlets
 from timeline.models import (
     Actor,
@@ -886,6 +886,10 @@ CHUNK_ROWS = 10_000  # rows read, checked and written at a time: bounds the memo
 # A re-import reads every stored (record id, revision) of the dataset in one query unless
 # they outnumber the file's records by more than this; then each chunk asks for its own.
 READ_ALL_STORED = 10_000
+# An import expected to write this many rows or more (judged at its first chunk that
+# writes) has its foreign keys checked once at its end (timeline.bulk_load): checked row
+# by row they cost more than the writing, but suspending them locks the tables.
+BULK_ROWS = 50_000
 
 
 def import_dataset(
@@ -910,8 +914,8 @@ def import_dataset(
     path = Path(path)
     result = ImportResult()
     header: list[str] = []  # read_records fills it before the first record
-    run = _ImportRun(fmt, path, skip_bad, result, header)
     where: list[Callable[[], float]] = []
+    run = _ImportRun(fmt, path, skip_bad, result, header, where)
     with transaction.atomic(), search_documents.deferred():
         search_documents.defer_index_merges()
         records = read_records(path, required=fmt.required, header=header, position=where.append)
@@ -948,8 +952,15 @@ class _ImportRun:
     """One import, chunk by chunk: what it has seen, found wrong, and keeps per run."""
 
     def __init__(
-        self, fmt: DatasetFormat, path: Path, skip_bad: bool, result: ImportResult, header
+        self,
+        fmt: DatasetFormat,
+        path: Path,
+        skip_bad: bool,
+        result: ImportResult,
+        header: list[str],
+        where: list[Callable[[], float]],
     ):
+        self.where = where  # the fraction of the file read, once reading has begun
         self.fmt = fmt
         self.path = path
         self.header: list[str] = header
@@ -983,6 +994,10 @@ class _ImportRun:
         built = self._build(to_write)
         if self.problems and not self.skip_bad:
             return  # refused already: the rest of the file is only checked
+        if built and not self.writer.resolvers:  # the first chunk that writes
+            fraction = self.where[0]() if self.where else 1.0
+            expected = len(built) / len(records) * self.seen / max(fraction, 1e-9)
+            self.writer.bulk = expected >= BULK_ROWS
         self.writer.write(built)
 
     def finish(self) -> None:
@@ -1241,6 +1256,25 @@ def _prepared(field, attname: str, real_connection):
     return lambda obj: field.get_db_prep_save(getattr(obj, attname), real_connection)
 
 
+# The tables an import writes rows into (their foreign keys: timeline.bulk_load).
+WRITTEN_TABLES = [
+    model._meta.db_table
+    for model in (
+        Event,
+        Article,
+        Article.outlets.through,
+        Evidence,
+        Figure,
+        EventActor,
+        DatasetRecord,
+    )
+]
+# The tables a chunk's writes read back (search documents, stored articles and records).
+STATISTICS_KEPT = [
+    model._meta.db_table for model in (Event, EventActor, Evidence, Article, DatasetRecord, Figure)
+]
+
+
 class _Writer:
     """One import's writes, chunk by chunk: resolve what is new or changed through per-run
     caches, write in bulk."""
@@ -1253,6 +1287,10 @@ class _Writer:
         self.problems = problems
         self.written: list[int] = []
         self.resolvers = False
+        self.written_rows = 0
+        self.analyzed_at = 0
+        self.bulk = False  # expected to write BULK_ROWS or more: timeline.bulk_load
+        self.foreign_keys: list = []
 
     def write(self, built: list[_Built]) -> None:
         if not built:
@@ -1262,6 +1300,8 @@ class _Writer:
             self.actors = ActorResolver()
             self.outlets = OutletResolver()
             self.resolvers = True
+            if self.bulk:
+                self.foreign_keys = bulk_load.suspend_foreign_keys(WRITTEN_TABLES)
         self.actors.learn(spec for item in built for spec in item.row.actors)
         changed = [item for item in built if item.event.pk is not None]
         new = [item for item in built if item.event.pk is None]
@@ -1269,10 +1309,23 @@ class _Writer:
             self.result.updated += self._update_batch(changed)
         if new:
             self.result.created += self._create_batch(new)
+        self._keep_statistics(len(built))
+
+    def _keep_statistics(self, written: int) -> None:
+        """ANALYZE the tables the next chunk reads after the first chunk written, and
+        whenever this import has written ten times what it had at the last look: planned
+        on the statistics of the tables as they were (empty, on a first import), the
+        search documents' query of a chunk scanned every actor link and evidence written
+        so far for each of its events."""
+        self.written_rows += written
+        if self.written_rows >= self.analyzed_at * 10:
+            self.analyzed_at = self.written_rows
+            table_statistics.analyze_tables(STATISTICS_KEPT)
 
     def finish(self) -> None:
         if self.resolvers:  # something was written
             self.actors.finish()
+            bulk_load.restore_foreign_keys(self.foreign_keys)
             search_documents.tidy()
 
     def _problem(self, row: DatasetRow, reason: str) -> None:
@@ -1338,7 +1391,9 @@ class _Writer:
         row's text, unless other evidence points into a text that changes: such a row is
         a problem (and left out with skip_bad)."""
         slugs = [item.article.slug for item in batch]
-        stored = {article.slug: article for article in Article.objects.filter(slug__in=slugs)}
+        stored = {
+            article.slug: article for article in Article.objects.filter(slug__in=one_of(slugs))
+        }
         if not stored:
             return batch
         quoted_elsewhere = set(

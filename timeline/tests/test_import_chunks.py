@@ -257,3 +257,47 @@ def test_progress_goes_by_chunk_and_ends_at_the_rows_read(tmp_path):
     assert [done for done, _ in calls] == [2, 4, 5, 5]
     assert all(done <= total for done, total in calls)
     assert calls[-1] == (5, 5)
+
+
+def foreign_keys() -> list[tuple]:
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated"
+            " FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2"
+        )
+        return cursor.fetchall()
+
+
+def test_a_very_large_import_writes_the_same_and_keeps_every_foreign_key(
+    tmp_path, monkeypatch
+):
+    keys = foreign_keys()
+    path = write_rows(tmp_path / "rows.csv", rows(5))
+    load(path, chunk_rows=2)
+    usual = counts()
+    Event.objects.all().delete()  # what the usual import wrote, gone but for its names
+    DatasetRecord.objects.all().delete()
+    monkeypatch.setattr(base, "BULK_ROWS", 1)  # five rows is "very large"
+
+    load(path, chunk_rows=2)
+
+    assert counts() == usual
+    assert foreign_keys() == keys
+    assert keys or connection.vendor != "postgresql"
+
+
+def test_a_bad_row_in_a_very_large_import_writes_nothing_and_keeps_the_keys(
+    tmp_path, monkeypatch
+):
+    keys = foreign_keys()
+    file = rows(5)
+    file[4]["latitude"] = "north"
+    monkeypatch.setattr(base, "BULK_ROWS", 1)
+
+    with pytest.raises(DatasetImportError):
+        load(write_rows(tmp_path / "bad.csv", file), chunk_rows=2)
+
+    assert nothing_written()
+    assert foreign_keys() == keys
