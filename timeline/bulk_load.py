@@ -14,6 +14,11 @@ The price: ALTER TABLE ... DROP CONSTRAINT holds an ACCESS EXCLUSIVE lock on tho
 import. Only an import that writes very many rows does this (timeline.datasets.base
 BULK_ROWS); the DDL is transactional, so a failed import leaves the keys as they were.
 SQLite: nothing to do (its imports check no foreign keys row by row during the import).
+
+``suspend_indexes`` / ``restore_indexes`` do the same for the secondary indexes (not
+unique, backing no constraint) that the import itself does not read: building an index
+once over a million rows costs a fraction of a million inserts into it, at random places
+(slugs, hashes, dates) once the index outgrows memory.
 """
 
 from __future__ import annotations
@@ -59,3 +64,51 @@ def restore_foreign_keys(keys: list[ForeignKey], *, using: str = "default") -> N
     with connection.cursor() as cursor:
         for table, name, definition in keys:
             cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
+
+
+Index = tuple[str, str]  # (index name, its CREATE INDEX statement)
+
+
+def suspend_indexes(
+    tables: list[str], *, keep: set[tuple[str, str]], using: str = "default"
+) -> list[Index]:
+    """Drop the secondary indexes of these tables (PostgreSQL) but those whose (table,
+    first column) is in keep; what restore_indexes needs."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not tables:
+        return []
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT t.relname, a.attname, i.relname, pg_get_indexdef(x.indexrelid)
+            FROM pg_index x
+            JOIN pg_class i ON i.oid = x.indexrelid
+            JOIN pg_class t ON t.oid = x.indrelid
+            LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0]
+            WHERE t.relname = ANY(%s) AND NOT x.indisunique AND NOT x.indisprimary
+              AND t.relnamespace = to_regnamespace(current_schema())
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)
+            ORDER BY t.relname, i.relname
+            """,
+            [list(tables)],
+        )
+        indexes = [
+            (name, definition)
+            for table, column, name, definition in cursor.fetchall()
+            if (table, column) not in keep
+        ]
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {quote(name)}")
+    return indexes
+
+
+def restore_indexes(indexes: list[Index], *, using: str = "default") -> None:
+    """Build again the indexes suspend_indexes dropped, each in one pass over its table."""
+    connection = connections[using]
+    if not indexes:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _, definition in indexes:
+            cursor.execute(definition)

@@ -569,21 +569,24 @@ def _new(model, **values):
     """
     defaults = _DEFAULTS.get(model)
     if defaults is None:
-        defaults = _DEFAULTS[model] = [
-            (field.attname, field.get_default if callable(field.default) else None)
+        # Only a default that is a callable (a factory: dict, list, now) is called per
+        # instance; a field without a default has NOT_PROVIDED, a class, callable too.
+        made = [
+            field
             for field in model._meta.concrete_fields
+            if field.has_default() and callable(field.default)
         ]
+        defaults = _DEFAULTS[model] = [(field.attname, field.get_default) for field in made]
         _STATIC_DEFAULTS[model] = {
             field.attname: field.get_default()
             for field in model._meta.concrete_fields
-            if not callable(field.default)
+            if field not in made
         }
     obj = model.__new__(model)
     state = obj.__dict__
     state.update(_STATIC_DEFAULTS[model])
     for attname, factory in defaults:
-        if factory is not None:
-            state[attname] = factory()
+        state[attname] = factory()
     state.update(values)
     obj._state = ModelState()
     return obj
@@ -1013,19 +1016,27 @@ class _ImportRun:
             return [(line, as_row(header, fields, problem)) for line, fields, problem in records]
         values = itemgetter(*[header.index(column) for column in self.fmt.quick_columns])
         stored = self._stored_revisions(records, values)
+        # An unchanged record's line is kept in the stored revisions, as its negative (a
+        # revision is not): a million of them need no dict of their own. Per chunk, they
+        # go into first_line, with the ids of the records parsed.
         first_line, changed, unchanged, deaths = self.first_line, [], 0, 0
+        per_chunk = self.per_chunk
         for line, fields, problem in records:
             if problem is None and stored:
                 try:
                     record, revision, died = quick(*values(fields))
                 except ValueError:
                     record = None
-                if (
-                    record is not None
-                    and stored.get(record, -1) == revision
-                    and record not in first_line
-                ):
-                    first_line[record] = line
+                seen = stored.get(record) if record is not None else None
+                if seen is not None and seen < 0:
+                    reason = f"repeats the id of line {-seen}"
+                    self.problems.append(RowProblem(line, reason, record))
+                    continue
+                if seen == revision and record not in first_line:
+                    if per_chunk:
+                        first_line[record] = line
+                    else:
+                        stored[record] = -line
                     unchanged += 1
                     deaths += died
                     continue
@@ -1212,25 +1223,30 @@ def insert_objects(model, objs: list) -> None:
             [model._meta.db_table, pk.column, len(objs)],
         )
         ids = [row[0] for row in cursor.fetchall()]
+    alias = connection.alias  # read once: the proxy's lookup costs per object
     for obj, new_id in zip(objs, ids, strict=True):
         obj.pk = new_id
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = alias
     fields = model._meta.concrete_fields
     # Values psycopg adapts as they are (text, numbers, dates, ids) are taken as they are;
     # the rest through the field (get_db_prep_save costs more than the COPY itself).
+    # One attrgetter reads every value of an object at once, in C.
     real = connections[connection.alias]
-    getters = [
-        attrgetter(field.attname)
-        if field.get_internal_type() in _AS_IS
-        else _prepared(field, field.attname, real)
-        for field in fields
+    values = attrgetter(*[field.attname for field in fields])
+    prepared = [
+        (index, field)
+        for index, field in enumerate(fields)
+        if field.get_internal_type() not in _AS_IS
     ]
-    insert_rows(
-        model,
-        [field.attname for field in fields],
-        [tuple(get(obj) for get in getters) for obj in objs],
-    )
+    rows = [values(obj) for obj in objs]
+    if prepared:
+        for number, row in enumerate(rows):
+            row = list(row)
+            for index, field in prepared:
+                row[index] = field.get_db_prep_save(row[index], real)
+            rows[number] = row
+    insert_rows(model, [field.attname for field in fields], rows)
 
 
 _AS_IS = {
@@ -1252,10 +1268,6 @@ _AS_IS = {
 }
 
 
-def _prepared(field, attname: str, real_connection):
-    return lambda obj: field.get_db_prep_save(getattr(obj, attname), real_connection)
-
-
 # The tables an import writes rows into (their foreign keys: timeline.bulk_load).
 WRITTEN_TABLES = [
     model._meta.db_table
@@ -1269,6 +1281,18 @@ WRITTEN_TABLES = [
         DatasetRecord,
     )
 ]
+# (table, first column) of the secondary indexes an import reads while it writes (the
+# search documents' query, the legacy events' lookup, an update's deletes): kept when a
+# very large import drops the others until its end (timeline.bulk_load).
+INDEXES_READ = {
+    ("timeline_event", "external_id"),
+    ("timeline_eventactor", "event_id"),
+    ("timeline_evidence", "event_id"),
+    ("timeline_evidence", "article_id"),
+    ("timeline_figure", "event_id"),
+    ("timeline_figure", "evidence_id"),
+    ("timeline_article_outlets", "article_id"),
+}
 # The tables a chunk's writes read back (search documents, stored articles and records).
 STATISTICS_KEPT = [
     model._meta.db_table for model in (Event, EventActor, Evidence, Article, DatasetRecord, Figure)
@@ -1291,6 +1315,7 @@ class _Writer:
         self.analyzed_at = 0
         self.bulk = False  # expected to write BULK_ROWS or more: timeline.bulk_load
         self.foreign_keys: list = []
+        self.indexes: list = []
 
     def write(self, built: list[_Built]) -> None:
         if not built:
@@ -1302,6 +1327,7 @@ class _Writer:
             self.resolvers = True
             if self.bulk:
                 self.foreign_keys = bulk_load.suspend_foreign_keys(WRITTEN_TABLES)
+                self.indexes = bulk_load.suspend_indexes(WRITTEN_TABLES, keep=INDEXES_READ)
         self.actors.learn(spec for item in built for spec in item.row.actors)
         changed = [item for item in built if item.event.pk is not None]
         new = [item for item in built if item.event.pk is None]
@@ -1325,6 +1351,7 @@ class _Writer:
     def finish(self) -> None:
         if self.resolvers:  # something was written
             self.actors.finish()
+            bulk_load.restore_indexes(self.indexes)
             bulk_load.restore_foreign_keys(self.foreign_keys)
             search_documents.tidy()
 

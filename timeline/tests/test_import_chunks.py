@@ -270,10 +270,21 @@ def foreign_keys() -> list[tuple]:
         return cursor.fetchall()
 
 
-def test_a_very_large_import_writes_the_same_and_keeps_every_foreign_key(
+def indexes() -> list[tuple]:
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+            " ORDER BY 1"
+        )
+        return cursor.fetchall()
+
+
+def test_a_very_large_import_writes_the_same_and_keeps_every_foreign_key_and_index(
     tmp_path, monkeypatch
 ):
-    keys = foreign_keys()
+    keys, every_index = foreign_keys(), indexes()
     path = write_rows(tmp_path / "rows.csv", rows(5))
     load(path, chunk_rows=2)
     usual = counts()
@@ -285,13 +296,13 @@ def test_a_very_large_import_writes_the_same_and_keeps_every_foreign_key(
 
     assert counts() == usual
     assert foreign_keys() == keys
+    assert indexes() == every_index
+    assert matching(Event.objects.all(), "Testville").count() == 5  # searchable
     assert keys or connection.vendor != "postgresql"
 
 
-def test_a_bad_row_in_a_very_large_import_writes_nothing_and_keeps_the_keys(
-    tmp_path, monkeypatch
-):
-    keys = foreign_keys()
+def test_a_bad_row_in_a_very_large_import_writes_nothing_and_keeps_the_keys(tmp_path, monkeypatch):
+    keys, every_index = foreign_keys(), indexes()
     file = rows(5)
     file[4]["latitude"] = "north"
     monkeypatch.setattr(base, "BULK_ROWS", 1)
@@ -301,3 +312,28 @@ def test_a_bad_row_in_a_very_large_import_writes_nothing_and_keeps_the_keys(
 
     assert nothing_written()
     assert foreign_keys() == keys
+    assert indexes() == every_index
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("1000", "1000"), ("1000", "2000"), ("2000", "1000"), ("2000", "2000")],
+    ids=["unchanged-twice", "unchanged-then-changed", "changed-then-unchanged", "changed-twice"],
+)
+@pytest.mark.parametrize("read_all", [True, False], ids=["all-stored-read", "per-chunk"])
+def test_a_reimport_refuses_an_id_repeated_whether_or_not_its_rows_changed(
+    tmp_path, monkeypatch, first, second, read_all
+):
+    load(write_rows(tmp_path / "first.csv", rows(4, timestamp="1000")), chunk_rows=2)
+    before = counts()
+    file = rows(4, timestamp="1000")
+    file[0]["timestamp"] = first
+    file[3] = synthetic_row("TST1", timestamp=second)  # line 5, second chunk
+    if not read_all:
+        monkeypatch.setattr(base, "READ_ALL_STORED", -1_000_000)
+
+    with pytest.raises(DatasetImportError, match=r"line 5 \(TST1\): repeats the id of line 2"):
+        load(write_rows(tmp_path / "again.csv", file), chunk_rows=2)
+
+    assert counts() == before
+    assert set(DatasetRecord.objects.values_list("revision", flat=True)) == {1000}
