@@ -499,14 +499,18 @@ FORMAT = DatasetFormat(
 
 
 def import_acled(
-    *, path: Path | str, skip_bad: bool = False, progress: Progress | None = None
+    *,
+    path: Path | str,
+    skip_bad: bool = False,
+    progress: Progress | None = None,
+    bulk: bool = False,
 ) -> ImportResult:
     """Import an ACLED CSV (or .csv.gz) export; atomic and idempotent on event_id_cnty.
 
     Raises DatasetImportError naming the file and the bad lines (nothing written), unless
     skip_bad, when bad lines are left out and listed in ImportResult.skipped.
     """
-    return import_dataset(FORMAT, path=path, skip_bad=skip_bad, progress=progress)
+    return import_dataset(FORMAT, path=path, skip_bad=skip_bad, progress=progress, bulk=bulk)
 
 
 # --- Evaluation: the extractor against ACLED's coding of its own notes ---------------------------

@@ -889,9 +889,11 @@ CHUNK_ROWS = 10_000  # rows read, checked and written at a time: bounds the memo
 # A re-import reads every stored (record id, revision) of the dataset in one query unless
 # they outnumber the file's records by more than this; then each chunk asks for its own.
 READ_ALL_STORED = 10_000
-# An import expected to write this many rows or more (judged at its first chunk that
-# writes) has its foreign keys checked once at its end (timeline.bulk_load): checked row
-# by row they cost more than the writing, but suspending them locks the tables.
+# An import asked to load in bulk (--bulk) and expected to write this many rows or more
+# (judged at its first chunk that writes) has its foreign keys checked and its secondary
+# indexes built once, at its end (timeline.bulk_load): kept up row by row they cost more
+# than the writing, but suspending them locks the tables against reads until COMMIT, so
+# only an operator who can afford that (a first load, a maintenance window) asks for it.
 BULK_ROWS = 50_000
 
 
@@ -902,6 +904,7 @@ def import_dataset(
     skip_bad: bool = False,
     progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    bulk: bool = False,
 ) -> ImportResult:
     """Import a dataset's CSV (or .csv.gz); atomic, and idempotent on the dataset's id.
 
@@ -912,13 +915,15 @@ def import_dataset(
     is parsed, compared with what is stored and written in bulk. Once a bad line is found
     (without skip_bad) nothing more is written: the rest of the file is only checked, so
     that the error lists every bad line, and the transaction is rolled back. After a large
-    import the tables are ANALYZEd (timeline.table_statistics).
+    import the tables are ANALYZEd (timeline.table_statistics). With bulk, an import of
+    BULK_ROWS or more rows suspends the written tables' foreign keys and secondary indexes
+    until its end (faster, but readers of those tables wait for the COMMIT).
     """
     path = Path(path)
     result = ImportResult()
     header: list[str] = []  # read_records fills it before the first record
     where: list[Callable[[], float]] = []
-    run = _ImportRun(fmt, path, skip_bad, result, header, where)
+    run = _ImportRun(fmt, path, skip_bad, result, header, where, bulk=bulk)
     with transaction.atomic(), search_documents.deferred():
         search_documents.defer_index_merges()
         records = read_records(path, required=fmt.required, header=header, position=where.append)
@@ -962,7 +967,10 @@ class _ImportRun:
         result: ImportResult,
         header: list[str],
         where: list[Callable[[], float]],
+        *,
+        bulk: bool = False,
     ):
+        self.bulk_allowed = bulk  # the operator accepts locked tables for speed
         self.where = where  # the fraction of the file read, once reading has begun
         self.fmt = fmt
         self.path = path
@@ -1000,7 +1008,7 @@ class _ImportRun:
         if built and not self.writer.resolvers:  # the first chunk that writes
             fraction = self.where[0]() if self.where else 1.0
             expected = len(built) / len(records) * self.seen / max(fraction, 1e-9)
-            self.writer.bulk = expected >= BULK_ROWS
+            self.writer.bulk = self.bulk_allowed and expected >= BULK_ROWS
         self.writer.write(built)
 
     def finish(self) -> None:

@@ -292,13 +292,33 @@ def test_a_very_large_import_writes_the_same_and_keeps_every_foreign_key_and_ind
     DatasetRecord.objects.all().delete()
     monkeypatch.setattr(base, "BULK_ROWS", 1)  # five rows is "very large"
 
-    load(path, chunk_rows=2)
+    load(path, chunk_rows=2, bulk=True)
 
     assert counts() == usual
     assert foreign_keys() == keys
     assert indexes() == every_index
     assert matching(Event.objects.all(), "Testville").count() == 5  # searchable
     assert keys or connection.vendor != "postgresql"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no bulk mode")
+@pytest.mark.parametrize("bulk", [False, True])
+def test_only_an_import_asked_to_load_in_bulk_suspends_keys_and_indexes(
+    tmp_path, monkeypatch, bulk
+):
+    """Suspended keys and indexes lock the tables against every reader until COMMIT: a
+    large import does it only when the operator asks (--bulk), never by its size alone."""
+    keys, every_index = foreign_keys(), indexes()
+    monkeypatch.setattr(base, "BULK_ROWS", 1)
+    during = []
+
+    def progress(seen, total):
+        during.append((foreign_keys() == keys, indexes() == every_index))
+
+    load(write_rows(tmp_path / "rows.csv", rows(5)), chunk_rows=2, bulk=bulk, progress=progress)
+
+    assert during[1] == (not bulk, not bulk)  # after the first chunk that wrote
+    assert (foreign_keys(), indexes()) == (keys, every_index)
 
 
 def test_a_bad_row_in_a_very_large_import_writes_nothing_and_keeps_the_keys(tmp_path, monkeypatch):
@@ -308,7 +328,7 @@ def test_a_bad_row_in_a_very_large_import_writes_nothing_and_keeps_the_keys(tmp_
     monkeypatch.setattr(base, "BULK_ROWS", 1)
 
     with pytest.raises(DatasetImportError):
-        load(write_rows(tmp_path / "bad.csv", file), chunk_rows=2)
+        load(write_rows(tmp_path / "bad.csv", file), chunk_rows=2, bulk=True)
 
     assert nothing_written()
     assert foreign_keys() == keys
