@@ -1,7 +1,7 @@
 """Time import_acled against fresh, throwaway databases: a first import and a re-import.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python \\
-        benchmarks/import_acled.py [--rows N] [--compare-with DIR] [PATH]
+        benchmarks/import_acled.py [--rows N] [--bulk] [--compare-with DIR] [PATH]
     DATABASE_URL=sqlite:///x .venv/bin/python benchmarks/import_acled.py [PATH]
 
 PATH is an ACLED CSV (default: the real Gaza file, ../shared/data/acled-gaza). With
@@ -22,6 +22,7 @@ average.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import resource
@@ -50,8 +51,15 @@ def main() -> int:
         default=Path(tempfile.gettempdir()) / "timeline-import-bench",
         help="where generated files are kept",
     )
+    parser.add_argument(
+        "--bulk",
+        action="store_true",
+        help="import as `import_acled --bulk` does (keys and indexes suspended until the end)",
+    )
     parser.add_argument("--child", nargs=2, metavar=("CODE", "STEP"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.bulk:
+        os.environ["IMPORT_BULK"] = "1"  # the children import with bulk=True
     if args.child:
         return child(Path(args.child[0]), args.child[1], args.path)
     path = args.path
@@ -147,7 +155,12 @@ def child(code: Path, step: str, path: Path) -> int:
     from timeline.datasets.acled import import_acled
 
     started = time.perf_counter()
-    result = import_acled(path=path)
+    # --bulk where this version's importer has it (an older checkout may not).
+    bulk = os.environ.get("IMPORT_BULK") == "1"
+    if bulk and "bulk" in inspect.signature(import_acled).parameters:
+        result = import_acled(path=path, bulk=True)
+    else:
+        result = import_acled(path=path)
     seconds = time.perf_counter() - started
     # tracemalloc slows the import several times over: memory is the process's peak
     # resident set, which includes Python and Django themselves (about 60-80 MiB).

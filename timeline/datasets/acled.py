@@ -394,12 +394,16 @@ def parse_row(line: int, row: dict[str, str]) -> DatasetRow:
     )
 
 
-def quick_revision(row: dict[str, str]) -> tuple[str, int, int]:
-    """(event_id_cnty, timestamp, fatalities) as parse_row reads them; ValueError if not."""
+QUICK_COLUMNS = ("event_id_cnty", "timestamp", "fatalities")
+
+
+def quick_revision(event_id: str, timestamp: str, fatalities: str) -> tuple[str, int, int]:
+    """(event_id_cnty, timestamp, fatalities) as parse_row reads them, from the values of
+    QUICK_COLUMNS; ValueError if not."""
     return (
-        row["event_id_cnty"].strip(),
-        parse_int(row["timestamp"], "timestamp"),
-        parse_int(row["fatalities"], "fatalities"),
+        event_id.strip(),
+        parse_int(timestamp, "timestamp"),
+        parse_int(fatalities, "fatalities"),
     )
 
 
@@ -489,19 +493,24 @@ FORMAT = DatasetFormat(
     date_columns=("event_date",),
     sub_type_field="acled_sub_event_type",
     compare_by_revision=True,
+    quick_columns=QUICK_COLUMNS,
     quick_revision=quick_revision,
 )
 
 
 def import_acled(
-    *, path: Path | str, skip_bad: bool = False, progress: Progress | None = None
+    *,
+    path: Path | str,
+    skip_bad: bool = False,
+    progress: Progress | None = None,
+    bulk: bool = False,
 ) -> ImportResult:
     """Import an ACLED CSV (or .csv.gz) export; atomic and idempotent on event_id_cnty.
 
     Raises DatasetImportError naming the file and the bad lines (nothing written), unless
     skip_bad, when bad lines are left out and listed in ImportResult.skipped.
     """
-    return import_dataset(FORMAT, path=path, skip_bad=skip_bad, progress=progress)
+    return import_dataset(FORMAT, path=path, skip_bad=skip_bad, progress=progress, bulk=bulk)
 
 
 # --- Evaluation: the extractor against ACLED's coding of its own notes ---------------------------

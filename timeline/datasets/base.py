@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 import json
 import re
 from collections import Counter, defaultdict
@@ -39,7 +40,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property, lru_cache
-from operator import attrgetter
+from itertools import islice
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from django.db import connection, connections, transaction
@@ -48,7 +50,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.text import slugify
 
-from timeline import search_documents, table_statistics
+from timeline import bulk_load, search_documents, table_statistics
 from timeline.corroboration import recount_outlets
 from timeline.models import (
     Actor,
@@ -197,10 +199,12 @@ class DatasetFormat:
     date_columns: tuple[str, ...]  # written as ISO dates unless date_format is the key
     sub_type_field: str  # the EventSubType field that holds DatasetRow.sub_type_code
     compare_by_revision: bool  # True: by DatasetRecord.revision; False: by the whole row
-    # With compare_by_revision: (record id, revision, deaths) read straight from a row
-    # exactly as parse_row reads them (ValueError when it cannot), so that a row whose id
-    # and revision are stored is counted unchanged without being parsed.
-    quick_revision: Callable[[dict[str, str]], tuple[str, int, int]] | None = None
+    # With compare_by_revision: (record id, revision, deaths) read straight from the
+    # values of quick_columns exactly as parse_row reads them (ValueError when it cannot),
+    # so that a row whose id and revision are stored is counted unchanged without being
+    # parsed, or even made into a dict.
+    quick_columns: tuple[str, ...] = ()
+    quick_revision: Callable[..., tuple[str, int, int]] | None = None
 
     @property
     def date_formats(self) -> tuple[str, str]:
@@ -211,6 +215,7 @@ class DatasetFormat:
 
 # Control characters a text cell may not hold (tab, newline and carriage return it may).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 class _Lines:
@@ -235,21 +240,51 @@ class _Lines:
             return 0.0
 
     def __iter__(self) -> Iterator[str]:
-        control = _CONTROL.search
-        for number, raw in enumerate(self.binary, 1):
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise DatasetImportError(
-                    self.path,
-                    f"line {number}: not UTF-8 text (byte {raw[error.start]:#04x} at column "
-                    f"{error.start + 1}); save the file as UTF-8",
-                ) from None
-            if number == 1:
-                text = text.removeprefix("\ufeff")
-            if control(text):
-                self.control_seen = True
-            yield text
+        """Read and decoded a megabyte of whole lines at a time: a block with no control
+        character (the usual one) is split into lines by io.StringIO and yielded as is;
+        a block with one is looked at line by line."""
+        control, number, rest, first = _CONTROL.search, 0, b"", True
+        while True:
+            block = self.binary.read(BLOCK_BYTES)
+            if block:
+                cut = block.rfind(b"\n") + 1
+                if not cut:
+                    rest += block
+                    continue
+                whole, rest = rest + block[:cut], block[cut:]
+            elif rest:
+                whole, rest = rest, b""
+            else:
+                return
+            text = self._decoded(whole, number)
+            if first:
+                text, first = text.removeprefix("\ufeff"), False
+            number += whole.count(b"\n")
+            lines = io.StringIO(text, newline="\n")
+            # Control characters are ASCII: in UTF-8 they are their own bytes, and deleting
+            # them (bytes.translate) is much faster than searching for them.
+            if len(whole.translate(None, _CONTROL_BYTES)) == len(whole):
+                yield from lines
+                continue
+            for line in lines:
+                if control(line):
+                    self.control_seen = True
+                yield line
+
+    def _decoded(self, whole: bytes, lines_before: int) -> str:
+        try:
+            return whole.decode("utf-8")
+        except UnicodeDecodeError as error:
+            at = error.start
+            start = whole.rfind(b"\n", 0, at) + 1
+            raise DatasetImportError(
+                self.path,
+                f"line {lines_before + whole.count(b'\n', 0, at) + 1}: not UTF-8 text "
+                f"(byte {whole[at]:#04x} at column {at - start + 1}); save the file as UTF-8",
+            ) from None
+
+
+BLOCK_BYTES = 1 << 20
 
 
 def _open_binary(path: Path):
@@ -289,6 +324,31 @@ def read_csv(
     as {"__problem__": reason, ...the fields it has}. `position`, if given, is called once
     with a function that tells the fraction of the file read so far (for progress).
     """
+    header: list[str] = []
+    for line, fields, problem in read_records(
+        path, required=required, header=header, position=position
+    ):
+        yield line, as_row(header, fields, problem)
+
+
+def as_row(header: list[str], fields: list[str], problem: str | None) -> dict[str, str]:
+    """A record of read_records as read_csv gives it: {column: value}, and "__problem__"."""
+    row = dict(zip(header, fields, strict=False))
+    if problem is not None:
+        row["__problem__"] = problem
+    return row
+
+
+def read_records(
+    path: Path,
+    *,
+    required: list[str],
+    header: list[str],
+    position: Callable[[Callable[[], float]], None] | None = None,
+) -> Iterator[tuple[int, list[str], str | None]]:
+    """read_csv's records as (line, fields, why the record cannot be read or None), the
+    header put into `header` before the first: no dict per record, so that a caller that
+    needs two or three of its columns (a re-import's id and timestamp) pays for no more."""
     path = Path(path)
     try:
         binary, raw = _open_binary(path)
@@ -300,21 +360,22 @@ def read_csv(
             position(lines.fraction_read)
         reader = csv.reader(lines)
         try:
-            header = next(reader, None)
-            if header is None:
+            names = next(reader, None)
+            if names is None:
                 raise DatasetImportError(path, "the file is empty; expected a CSV header")
-            header = [name.strip() for name in header]
-            repeated = sorted(name for name, n in Counter(header).items() if n > 1)
+            names = [name.strip() for name in names]
+            repeated = sorted(name for name, n in Counter(names).items() if n > 1)
             if repeated:
                 raise DatasetImportError(path, "columns named twice: " + ", ".join(repeated))
-            missing = [name for name in required if name not in header]
+            missing = [name for name in required if name not in names]
             if missing:
                 raise DatasetImportError(
                     path,
                     f"missing required column{'s' if len(missing) > 1 else ''}: "
                     + ", ".join(missing),
                 )
-            width = len(header)
+            header[:] = names
+            width = len(names)
             lines.control_seen = False
             line = reader.line_num + 1
             for fields in reader:
@@ -322,17 +383,13 @@ def read_csv(
                     line = reader.line_num + 1
                     lines.control_seen = False
                     continue
+                problem = None
                 if len(fields) != width:
-                    row = dict(zip(header, fields, strict=False))
-                    row["__problem__"] = f"has {len(fields)} fields; the header has {width}"
-                else:
-                    row = dict(zip(header, fields, strict=True))
-                    if lines.control_seen:
-                        problem = control_character_problem(row)
-                        if problem:
-                            row["__problem__"] = problem
+                    problem = f"has {len(fields)} fields; the header has {width}"
+                elif lines.control_seen:
+                    problem = control_character_problem(dict(zip(names, fields, strict=True)))
                 lines.control_seen = False
-                yield line, row
+                yield line, fields, problem
                 line = reader.line_num + 1
         except (EOFError, gzip.BadGzipFile, OSError, csv.Error) as error:
             raise DatasetImportError(
@@ -512,21 +569,24 @@ def _new(model, **values):
     """
     defaults = _DEFAULTS.get(model)
     if defaults is None:
-        defaults = _DEFAULTS[model] = [
-            (field.attname, field.get_default if callable(field.default) else None)
+        # Only a default that is a callable (a factory: dict, list, now) is called per
+        # instance; a field without a default has NOT_PROVIDED, a class, callable too.
+        made = [
+            field
             for field in model._meta.concrete_fields
+            if field.has_default() and callable(field.default)
         ]
+        defaults = _DEFAULTS[model] = [(field.attname, field.get_default) for field in made]
         _STATIC_DEFAULTS[model] = {
             field.attname: field.get_default()
             for field in model._meta.concrete_fields
-            if not callable(field.default)
+            if field not in made
         }
     obj = model.__new__(model)
     state = obj.__dict__
     state.update(_STATIC_DEFAULTS[model])
     for attname, factory in defaults:
-        if factory is not None:
-            state[attname] = factory()
+        state[attname] = factory()
     state.update(values)
     obj._state = ModelState()
     return obj
@@ -826,6 +886,15 @@ class OutletResolver:
 
 
 CHUNK_ROWS = 10_000  # rows read, checked and written at a time: bounds the memory
+# A re-import reads every stored (record id, revision) of the dataset in one query unless
+# they outnumber the file's records by more than this; then each chunk asks for its own.
+READ_ALL_STORED = 10_000
+# An import asked to load in bulk (--bulk) and expected to write this many rows or more
+# (judged at its first chunk that writes) has its foreign keys checked and its secondary
+# indexes built once, at its end (timeline.bulk_load): kept up row by row they cost more
+# than the writing, but suspending them locks the tables against reads until COMMIT, so
+# only an operator who can afford that (a first load, a maintenance window) asks for it.
+BULK_ROWS = 50_000
 
 
 def import_dataset(
@@ -835,6 +904,7 @@ def import_dataset(
     skip_bad: bool = False,
     progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    bulk: bool = False,
 ) -> ImportResult:
     """Import a dataset's CSV (or .csv.gz); atomic, and idempotent on the dataset's id.
 
@@ -845,15 +915,18 @@ def import_dataset(
     is parsed, compared with what is stored and written in bulk. Once a bad line is found
     (without skip_bad) nothing more is written: the rest of the file is only checked, so
     that the error lists every bad line, and the transaction is rolled back. After a large
-    import the tables are ANALYZEd (timeline.table_statistics).
+    import the tables are ANALYZEd (timeline.table_statistics). With bulk, an import of
+    BULK_ROWS or more rows suspends the written tables' foreign keys and secondary indexes
+    until its end (faster, but readers of those tables wait for the COMMIT).
     """
     path = Path(path)
     result = ImportResult()
-    run = _ImportRun(fmt, path, skip_bad, result)
+    header: list[str] = []  # read_records fills it before the first record
     where: list[Callable[[], float]] = []
+    run = _ImportRun(fmt, path, skip_bad, result, header, where, bulk=bulk)
     with transaction.atomic(), search_documents.deferred():
         search_documents.defer_index_merges()
-        records = read_csv(path, required=fmt.required, position=where.append)
+        records = read_records(path, required=fmt.required, header=header, position=where.append)
         for chunk in _chunks(records, chunk_rows):
             run.take(chunk)
             if progress:
@@ -878,22 +951,34 @@ def one_of(values: list[str]) -> RawSQL:
 
 
 def _chunks(records: Iterator, size: int) -> Iterator[list]:
-    chunk = []
-    for record in records:
-        chunk.append(record)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
+    records = iter(records)
+    while chunk := list(islice(records, size)):
         yield chunk
 
 
 class _ImportRun:
     """One import, chunk by chunk: what it has seen, found wrong, and keeps per run."""
 
-    def __init__(self, fmt: DatasetFormat, path: Path, skip_bad: bool, result: ImportResult):
+    def __init__(
+        self,
+        fmt: DatasetFormat,
+        path: Path,
+        skip_bad: bool,
+        result: ImportResult,
+        header: list[str],
+        where: list[Callable[[], float]],
+        *,
+        bulk: bool = False,
+    ):
+        self.bulk_allowed = bulk  # the operator accepts locked tables for speed
+        self.where = where  # the fraction of the file read, once reading has begun
         self.fmt = fmt
         self.path = path
+        self.header: list[str] = header
+        # Every stored (record id, revision) of the dataset, read at the first chunk;
+        # per_chunk: the file is small beside them, each chunk asks for its own.
+        self.stored: dict[str, int] | None = None
+        self.per_chunk = False
         self.skip_bad = skip_bad
         self.result = result
         self.seen = 0
@@ -907,7 +992,7 @@ class _ImportRun:
         self.now = timezone.now()
         self.writer = _Writer(fmt, path, skip_bad, result, self.problems)
 
-    def take(self, records: list[tuple[int, dict[str, str]]]) -> None:
+    def take(self, records: list[tuple[int, list[str], str | None]]) -> None:
         self.seen += len(records)
         rows = []
         for line, raw in self._changed(records):
@@ -920,52 +1005,87 @@ class _ImportRun:
         built = self._build(to_write)
         if self.problems and not self.skip_bad:
             return  # refused already: the rest of the file is only checked
+        if built and not self.writer.resolvers:  # the first chunk that writes
+            fraction = self.where[0]() if self.where else 1.0
+            expected = len(built) / len(records) * self.seen / max(fraction, 1e-9)
+            self.writer.bulk = self.bulk_allowed and expected >= BULK_ROWS
         self.writer.write(built)
 
     def finish(self) -> None:
         self.writer.finish()
 
-    def _changed(self, records):
-        """The records that may have changed. With a revision (ACLED's timestamp) a record
-        whose id and revision are stored is unchanged, and is counted without being
-        parsed or resolved: it was checked when it was imported, and a re-import is
-        then mostly a compare."""
-        quick = self.fmt.quick_revision
+    def _changed(self, records) -> list[tuple[int, dict[str, str]]]:
+        """The records that may have changed, as rows. With a revision (ACLED's timestamp)
+        a record whose id and revision are stored is unchanged, and is counted without
+        being made a dict, parsed or resolved: it was checked when it was imported, and a
+        re-import is then mostly a compare."""
+        header, quick = self.header, self.fmt.quick_revision
         if quick is None:
-            return records
-        keys: list = []
-        for _, raw in records:
-            key = None
-            if "__problem__" not in raw:
+            return [(line, as_row(header, fields, problem)) for line, fields, problem in records]
+        values = itemgetter(*[header.index(column) for column in self.fmt.quick_columns])
+        stored = self._stored_revisions(records, values)
+        # An unchanged record's line is kept in the stored revisions, as its negative (a
+        # revision is not): a million of them need no dict of their own. Per chunk, they
+        # go into first_line, with the ids of the records parsed.
+        first_line, changed, unchanged, deaths = self.first_line, [], 0, 0
+        per_chunk = self.per_chunk
+        for line, fields, problem in records:
+            if problem is None and stored:
                 try:
-                    key = quick(raw)
-                except (ValueError, KeyError):
-                    key = None
-            keys.append(key)
-        ids = [key[0] for key in keys if key is not None]
-        stored = (
-            dict(
-                DatasetRecord.objects.filter(
-                    dataset=self.fmt.key, record_id__in=one_of(ids)
-                ).values_list("record_id", "revision")
-            )
-            if ids
-            else {}
-        )
-        changed = []
-        for (line, raw), key in zip(records, keys, strict=True):
-            if (
-                key is not None
-                and key[0] in stored
-                and stored[key[0]] == key[1]
-                and key[0] not in self.first_line
-            ):
-                self.first_line[key[0]] = line
-                self.result.unchanged += 1
-                self.result.deaths += key[2]
-            else:
-                changed.append((line, raw))
+                    record, revision, died = quick(*values(fields))
+                except ValueError:
+                    record = None
+                seen = stored.get(record) if record is not None else None
+                if seen is not None and seen < 0:
+                    reason = f"repeats the id of line {-seen}"
+                    self.problems.append(RowProblem(line, reason, record))
+                    continue
+                if seen == revision and record not in first_line:
+                    if per_chunk:
+                        first_line[record] = line
+                    else:
+                        stored[record] = -line
+                    unchanged += 1
+                    deaths += died
+                    continue
+            changed.append((line, as_row(header, fields, problem)))
+        self.result.unchanged += unchanged
+        self.result.deaths += deaths
         return changed
+
+    def _stored_revisions(self, records, values) -> dict[str, int]:
+        """{record id: revision} stored for this chunk's records: every one of the
+        dataset's, read once in one query, unless the file is small beside them (then
+        the chunk's own, one query per chunk)."""
+        if self.stored is None:
+            key = self.fmt.key
+            count = DatasetRecord.objects.filter(dataset=key).count()
+            try:
+                size = self.path.stat().st_size
+            except OSError:
+                size = 0
+            # size // 50: a generous guess at the file's records (ACLED's are ~600 bytes).
+            if count <= READ_ALL_STORED + size // 50:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT record_id, revision FROM timeline_datasetrecord WHERE dataset = %s",
+                        [key],
+                    )
+                    self.stored = dict(cursor.fetchall())
+            else:
+                self.stored = {}
+                self.per_chunk = True
+        if not self.per_chunk:
+            return self.stored
+        ids = []
+        for _, fields, problem in records:
+            if problem is None:
+                ids.append(values(fields)[0].strip())
+        return dict(
+            DatasetRecord.objects.filter(
+                dataset=self.fmt.key, record_id__in=one_of(ids)
+            ).values_list("record_id", "revision")
+        )
 
     def _classify(self, rows: list[DatasetRow]) -> list[tuple[DatasetRow, int | None]]:
         """The rows to write, each with the pk of the event it updates (None: a new event).
@@ -1111,25 +1231,30 @@ def insert_objects(model, objs: list) -> None:
             [model._meta.db_table, pk.column, len(objs)],
         )
         ids = [row[0] for row in cursor.fetchall()]
+    alias = connection.alias  # read once: the proxy's lookup costs per object
     for obj, new_id in zip(objs, ids, strict=True):
         obj.pk = new_id
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = alias
     fields = model._meta.concrete_fields
     # Values psycopg adapts as they are (text, numbers, dates, ids) are taken as they are;
     # the rest through the field (get_db_prep_save costs more than the COPY itself).
+    # One attrgetter reads every value of an object at once, in C.
     real = connections[connection.alias]
-    getters = [
-        attrgetter(field.attname)
-        if field.get_internal_type() in _AS_IS
-        else _prepared(field, field.attname, real)
-        for field in fields
+    values = attrgetter(*[field.attname for field in fields])
+    prepared = [
+        (index, field)
+        for index, field in enumerate(fields)
+        if field.get_internal_type() not in _AS_IS
     ]
-    insert_rows(
-        model,
-        [field.attname for field in fields],
-        [tuple(get(obj) for get in getters) for obj in objs],
-    )
+    rows = [values(obj) for obj in objs]
+    if prepared:
+        for number, row in enumerate(rows):
+            row = list(row)
+            for index, field in prepared:
+                row[index] = field.get_db_prep_save(row[index], real)
+            rows[number] = row
+    insert_rows(model, [field.attname for field in fields], rows)
 
 
 _AS_IS = {
@@ -1151,8 +1276,35 @@ _AS_IS = {
 }
 
 
-def _prepared(field, attname: str, real_connection):
-    return lambda obj: field.get_db_prep_save(getattr(obj, attname), real_connection)
+# The tables an import writes rows into (their foreign keys: timeline.bulk_load).
+WRITTEN_TABLES = [
+    model._meta.db_table
+    for model in (
+        Event,
+        Article,
+        Article.outlets.through,
+        Evidence,
+        Figure,
+        EventActor,
+        DatasetRecord,
+    )
+]
+# (table, first column) of the secondary indexes an import reads while it writes (the
+# search documents' query, the legacy events' lookup, an update's deletes): kept when a
+# very large import drops the others until its end (timeline.bulk_load).
+INDEXES_READ = {
+    ("timeline_event", "external_id"),
+    ("timeline_eventactor", "event_id"),
+    ("timeline_evidence", "event_id"),
+    ("timeline_evidence", "article_id"),
+    ("timeline_figure", "event_id"),
+    ("timeline_figure", "evidence_id"),
+    ("timeline_article_outlets", "article_id"),
+}
+# The tables a chunk's writes read back (search documents, stored articles and records).
+STATISTICS_KEPT = [
+    model._meta.db_table for model in (Event, EventActor, Evidence, Article, DatasetRecord, Figure)
+]
 
 
 class _Writer:
@@ -1167,6 +1319,11 @@ class _Writer:
         self.problems = problems
         self.written: list[int] = []
         self.resolvers = False
+        self.written_rows = 0
+        self.analyzed_at = 0
+        self.bulk = False  # expected to write BULK_ROWS or more: timeline.bulk_load
+        self.foreign_keys: list = []
+        self.indexes: list = []
 
     def write(self, built: list[_Built]) -> None:
         if not built:
@@ -1176,6 +1333,9 @@ class _Writer:
             self.actors = ActorResolver()
             self.outlets = OutletResolver()
             self.resolvers = True
+            if self.bulk:
+                self.foreign_keys = bulk_load.suspend_foreign_keys(WRITTEN_TABLES)
+                self.indexes = bulk_load.suspend_indexes(WRITTEN_TABLES, keep=INDEXES_READ)
         self.actors.learn(spec for item in built for spec in item.row.actors)
         changed = [item for item in built if item.event.pk is not None]
         new = [item for item in built if item.event.pk is None]
@@ -1183,11 +1343,25 @@ class _Writer:
             self.result.updated += self._update_batch(changed)
         if new:
             self.result.created += self._create_batch(new)
+        self._keep_statistics(len(built))
+
+    def _keep_statistics(self, written: int) -> None:
+        """ANALYZE the tables the next chunk reads after the first chunk written, and
+        whenever this import has written ten times what it had at the last look: planned
+        on the statistics of the tables as they were (empty, on a first import), the
+        search documents' query of a chunk scanned every actor link and evidence written
+        so far for each of its events."""
+        self.written_rows += written
+        if self.written_rows >= self.analyzed_at * 10:
+            self.analyzed_at = self.written_rows
+            table_statistics.analyze_tables(STATISTICS_KEPT)
 
     def finish(self) -> None:
-        if self.resolvers:
+        if self.resolvers:  # something was written
             self.actors.finish()
-        search_documents.tidy()
+            bulk_load.restore_indexes(self.indexes)
+            bulk_load.restore_foreign_keys(self.foreign_keys)
+            search_documents.tidy()
 
     def _problem(self, row: DatasetRow, reason: str) -> None:
         problem = RowProblem(row.line, reason, row.record)
@@ -1252,7 +1426,9 @@ class _Writer:
         row's text, unless other evidence points into a text that changes: such a row is
         a problem (and left out with skip_bad)."""
         slugs = [item.article.slug for item in batch]
-        stored = {article.slug: article for article in Article.objects.filter(slug__in=slugs)}
+        stored = {
+            article.slug: article for article in Article.objects.filter(slug__in=one_of(slugs))
+        }
         if not stored:
             return batch
         quoted_elsewhere = set(

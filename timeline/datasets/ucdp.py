@@ -409,11 +409,15 @@ FORMAT = DatasetFormat(
 
 
 def import_ucdp(
-    *, path: Path | str, skip_bad: bool = False, progress: Progress | None = None
+    *,
+    path: Path | str,
+    skip_bad: bool = False,
+    progress: Progress | None = None,
+    bulk: bool = False,
 ) -> ImportResult:
     """Import a UCDP GED CSV (or .csv.gz); atomic and idempotent on the GED id.
 
     Raises DatasetImportError naming the file and the bad lines (nothing written), unless
     skip_bad, when bad lines are left out and listed in ImportResult.skipped.
     """
-    return import_dataset(FORMAT, path=path, skip_bad=skip_bad, progress=progress)
+    return import_dataset(FORMAT, path=path, skip_bad=skip_bad, progress=progress, bulk=bulk)

@@ -28,6 +28,13 @@ class DatasetImportCommand(BaseCommand):
             help="import the good rows and list the bad lines instead of aborting",
         )
         parser.add_argument(
+            "--bulk",
+            action="store_true",
+            help="for a first load or a maintenance window: an import of 50,000 rows or more "
+            "drops the foreign keys and secondary indexes of the tables it writes and builds "
+            "them again at its end (faster); pages reading those tables wait until it ends",
+        )
+        parser.add_argument(
             "--wait",
             type=float,
             default=DEFAULT_WAIT_SECONDS,
@@ -35,14 +42,14 @@ class DatasetImportCommand(BaseCommand):
             help="how long to wait for another import to finish (default %(default)g)",
         )
 
-    def handle(self, *args, path, skip_bad, wait, **options):
+    def handle(self, *args, path, skip_bad, wait, bulk, **options):
         label = self.dataset.split()[0]
         bar = ProgressBar(self.stderr._out, label=label) if self.stderr.isatty() else None
         try:
             # One import at a time. The import ANALYZEs the tables itself after a large
             # write (timeline.table_statistics), so the lock need not.
             with exclusive_import(wait=wait, on_wait=self.say_waiting, analyze=False):
-                result = self.importer(path=path, skip_bad=skip_bad, progress=bar)
+                result = self.importer(path=path, skip_bad=skip_bad, progress=bar, bulk=bulk)
         except DatasetImportError as error:
             raise CommandError(str(error)) from error
         except ImportBusy as busy:

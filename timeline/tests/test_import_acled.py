@@ -21,8 +21,9 @@ from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
-from timeline.datasets import acled, taxonomy
+from timeline.datasets import acled, base, taxonomy
 from timeline.datasets.acled import import_acled
+from timeline.datasets.base import DatasetImportError
 from timeline.importing.progress import ProgressBar
 from timeline.models import (
     Actor,
@@ -638,6 +639,34 @@ def test_bytes_that_are_not_utf8_are_reported_at_their_true_line(tmp_path):
         run(path)
 
     assert nothing_written()
+
+
+@pytest.mark.parametrize("block", [1, 97, 1 << 20])
+def test_the_file_reads_alike_whatever_its_blocks_and_bad_bytes_keep_their_line(
+    tmp_path, monkeypatch, block
+):
+    # The reader decodes and checks a block of whole lines at a time; where the blocks
+    # end (inside a row, at a line's end, after the file) changes nothing it reports.
+    rows = [synthetic_row(f"TST{n}") for n in range(5)]
+    rows[1]["notes"] = 'Two lines\nof notes, "quoted"; naïve.'
+    rows[3]["notes"] = "A bell\x07 rings."
+    path = write_rows(tmp_path / "rows.csv", rows)
+    monkeypatch.setattr(base, "BLOCK_BYTES", block)
+
+    read = list(base.read_csv(path, required=acled.REQUIRED_COLUMNS))
+
+    assert [line for line, _ in read] == [2, 3, 5, 6, 7]
+    assert read[1][1]["notes"] == rows[1]["notes"]
+    assert "__problem__" not in read[2][1]
+    assert "notes holds the control character U+0007" in read[3][1]["__problem__"]
+    assert [row["event_id_cnty"] for _, row in read] == [f"TST{n}" for n in range(5)]
+    lines = path.read_bytes().split(b"\n")
+    lines[5] = lines[5].replace(b"TST3", b"TST\xe93")
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(
+        DatasetImportError, match=r"line 6: not UTF-8 text \(byte 0xe9 at column 4\)"
+    ):
+        list(base.read_csv(path, required=acled.REQUIRED_COLUMNS))
 
 
 def test_a_missing_column_is_named_and_nothing_is_written(tmp_path):

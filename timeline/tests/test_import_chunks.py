@@ -12,7 +12,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from timeline.datasets import acled
+from timeline.datasets import acled, base
 from timeline.datasets.base import DatasetImportError, import_dataset
 from timeline.models import (
     Actor,
@@ -213,14 +213,28 @@ def test_an_import_makes_as_many_queries_for_three_rows_a_chunk_as_for_nine(tmp_
     assert Event.objects.count() == 13
 
 
-def test_a_reimport_of_unchanged_rows_makes_one_query_a_chunk(tmp_path):
+def test_a_reimport_of_unchanged_rows_reads_the_stored_revisions_once(tmp_path):
     path = write_rows(tmp_path / "nine.csv", rows(9))
     load(path, chunk_rows=3)
 
     again = queries(path, chunk_rows=3)
 
     lookups = [sql for sql in again if "timeline_datasetrecord" in sql]
-    assert len(lookups) == 3
+    assert len(lookups) == 2  # how many records are stored; then all of them, once
+    assert not [sql for sql in again if sql.lstrip().upper().startswith(("INSERT", "UPDATE"))]
+
+
+def test_a_small_file_beside_many_stored_records_looks_up_one_chunk_at_a_time(
+    tmp_path, monkeypatch
+):
+    path = write_rows(tmp_path / "nine.csv", rows(9))
+    load(path, chunk_rows=3)
+    monkeypatch.setattr(base, "READ_ALL_STORED", -1_000_000)  # "many" for nine rows
+
+    again = queries(path, chunk_rows=3)
+
+    lookups = [sql for sql in again if "timeline_datasetrecord" in sql]
+    assert len(lookups) == 1 + 3  # how many are stored; then each chunk's own
     assert not [sql for sql in again if sql.lstrip().upper().startswith(("INSERT", "UPDATE"))]
 
 
@@ -243,3 +257,103 @@ def test_progress_goes_by_chunk_and_ends_at_the_rows_read(tmp_path):
     assert [done for done, _ in calls] == [2, 4, 5, 5]
     assert all(done <= total for done, total in calls)
     assert calls[-1] == (5, 5)
+
+
+def foreign_keys() -> list[tuple]:
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated"
+            " FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2"
+        )
+        return cursor.fetchall()
+
+
+def indexes() -> list[tuple]:
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+            " ORDER BY 1"
+        )
+        return cursor.fetchall()
+
+
+def test_a_very_large_import_writes_the_same_and_keeps_every_foreign_key_and_index(
+    tmp_path, monkeypatch
+):
+    keys, every_index = foreign_keys(), indexes()
+    path = write_rows(tmp_path / "rows.csv", rows(5))
+    load(path, chunk_rows=2)
+    usual = counts()
+    Event.objects.all().delete()  # what the usual import wrote, gone but for its names
+    DatasetRecord.objects.all().delete()
+    monkeypatch.setattr(base, "BULK_ROWS", 1)  # five rows is "very large"
+
+    load(path, chunk_rows=2, bulk=True)
+
+    assert counts() == usual
+    assert foreign_keys() == keys
+    assert indexes() == every_index
+    assert matching(Event.objects.all(), "Testville").count() == 5  # searchable
+    assert keys or connection.vendor != "postgresql"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no bulk mode")
+@pytest.mark.parametrize("bulk", [False, True])
+def test_only_an_import_asked_to_load_in_bulk_suspends_keys_and_indexes(
+    tmp_path, monkeypatch, bulk
+):
+    """Suspended keys and indexes lock the tables against every reader until COMMIT: a
+    large import does it only when the operator asks (--bulk), never by its size alone."""
+    keys, every_index = foreign_keys(), indexes()
+    monkeypatch.setattr(base, "BULK_ROWS", 1)
+    during = []
+
+    def progress(seen, total):
+        during.append((foreign_keys() == keys, indexes() == every_index))
+
+    load(write_rows(tmp_path / "rows.csv", rows(5)), chunk_rows=2, bulk=bulk, progress=progress)
+
+    assert during[1] == (not bulk, not bulk)  # after the first chunk that wrote
+    assert (foreign_keys(), indexes()) == (keys, every_index)
+
+
+def test_a_bad_row_in_a_very_large_import_writes_nothing_and_keeps_the_keys(tmp_path, monkeypatch):
+    keys, every_index = foreign_keys(), indexes()
+    file = rows(5)
+    file[4]["latitude"] = "north"
+    monkeypatch.setattr(base, "BULK_ROWS", 1)
+
+    with pytest.raises(DatasetImportError):
+        load(write_rows(tmp_path / "bad.csv", file), chunk_rows=2, bulk=True)
+
+    assert nothing_written()
+    assert foreign_keys() == keys
+    assert indexes() == every_index
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("1000", "1000"), ("1000", "2000"), ("2000", "1000"), ("2000", "2000")],
+    ids=["unchanged-twice", "unchanged-then-changed", "changed-then-unchanged", "changed-twice"],
+)
+@pytest.mark.parametrize("read_all", [True, False], ids=["all-stored-read", "per-chunk"])
+def test_a_reimport_refuses_an_id_repeated_whether_or_not_its_rows_changed(
+    tmp_path, monkeypatch, first, second, read_all
+):
+    load(write_rows(tmp_path / "first.csv", rows(4, timestamp="1000")), chunk_rows=2)
+    before = counts()
+    file = rows(4, timestamp="1000")
+    file[0]["timestamp"] = first
+    file[3] = synthetic_row("TST1", timestamp=second)  # line 5, second chunk
+    if not read_all:
+        monkeypatch.setattr(base, "READ_ALL_STORED", -1_000_000)
+
+    with pytest.raises(DatasetImportError, match=r"line 5 \(TST1\): repeats the id of line 2"):
+        load(write_rows(tmp_path / "again.csv", file), chunk_rows=2)
+
+    assert counts() == before
+    assert set(DatasetRecord.objects.values_list("revision", flat=True)) == {1000}
