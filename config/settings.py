@@ -106,6 +106,11 @@ def database(url: str) -> dict:
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
+    if config["ENGINE"].endswith("postgresql"):
+        # No JIT compilation: this site's statements are short, and their cost estimates at
+        # a million rows pass jit_above_cost, so PostgreSQL compiled each one anew (14 of
+        # the 16 s of an export chunk; see README, "Serving for real").
+        config.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
     if config["ENGINE"].endswith("postgresql") and env_bool("DATABASE_POOL", True):
         # Django's pool and persistent connections exclude each other.
         config["CONN_MAX_AGE"] = 0

@@ -408,22 +408,6 @@ def _statement(form: str, newest_first: bool) -> str:
     )
 
 
-def _without_jit(cursor, sql: str, params: list) -> tuple:
-    """The statement's one row, run with PostgreSQL's JIT compiler off.
-
-    The statement is one long expression per row; its estimated cost passes
-    jit_above_cost, and compiling it took 14 s of a 16 s chunk of 10,000 events. The
-    setting goes straight to the driver (a setting, not one of the export's queries) and
-    is reset after; if the statement fails it stays off on that connection, which costs
-    other statements nothing but the JIT (inside a transaction, the rollback undoes it).
-    """
-    cursor.cursor.execute("SET jit = off")
-    cursor.execute(sql, params)
-    row = cursor.fetchone()
-    cursor.cursor.execute("RESET jit")
-    return row
-
-
 def formatted_chunks(
     queryset: EventQuerySet, *, form: str, origin: str, newest_first: bool, chunk_size: int
 ) -> Iterator[str]:
@@ -439,9 +423,8 @@ def formatted_chunks(
         ].query.sql_with_params()
         sql = _statement(form, newest_first).replace("{page}", page_sql)
         with connection.cursor() as cursor:
-            text, count, last_id, last_day = _without_jit(
-                cursor, sql, [*_constant_params(origin), *page_params]
-            )
+            cursor.execute(sql, [*_constant_params(origin), *page_params])
+            text, count, last_id, last_day = cursor.fetchone()
         if not count:
             return
         yield text

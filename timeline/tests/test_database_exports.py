@@ -200,12 +200,10 @@ def test_the_sql_guard_knows_every_decimal_digit_python_does():
     assert listed == set(re.findall(r"\d", every))
 
 
-def test_an_export_leaves_the_connections_settings_as_it_found_them(client, varied):
-    """JIT is off for the export's statements only (compiling one took 14 s a chunk)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW jit")
-        before = cursor.fetchone()[0]
+def test_statements_run_without_jit_compilation(client, varied):
+    """PostgreSQL's JIT is off on the site's connections: an export chunk's cost estimate
+    passes jit_above_cost, and compiling its row expression took 14 of its 16 s."""
     b"".join(client.get(reverse("timeline:events-csv")).streaming_content)
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
-        assert cursor.fetchone()[0] == before
+        assert cursor.fetchone()[0] == "off"
