@@ -173,6 +173,9 @@ def _merge_one_actor(source: Actor, into: Actor, result: MergeResult) -> None:
         EventActor.objects.filter(pk__in=batch).update(actor=into, source_name=source.name)
     for batch in _batches(named):
         EventActor.objects.filter(pk__in=batch).update(actor=into)
+    # Updated without signals: the moved links' events keep the actor ids in their search
+    # documents (when `into` is spelled as the loser, its save below rebuilds nothing).
+    search_documents.mark_stale({link.event_id for link in links})
     result.links_moved += len(unnamed) + len(named)
     result.links_folded += len(folded)
 

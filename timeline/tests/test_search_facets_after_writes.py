@@ -1,0 +1,135 @@
+"""A search page's facets stay exact after every kind of write an editor or operator
+makes. On PostgreSQL the actor and outlet facets are counted from ids kept on each
+event's search document (timeline.search_documents), so each write must keep them."""
+
+from __future__ import annotations
+
+import pytest
+
+from timeline.models import Actor, Article, Event, EventActor, Evidence, Outlet
+from timeline.tests.factories import make_actor, make_article, make_evidence
+from timeline.tests.test_views import convoys, exact_facets, get, page_facets  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def add_actor_link(django_client):
+    EventActor.objects.create(
+        event=Event.objects.get(title="Convoy talks"), actor=Actor.objects.get(slug="actor-a")
+    )
+
+
+def add_actor_via_m2m(django_client):
+    Event.objects.get(title="Convoy stopped").actors.add(make_actor(slug="actor-n", name="N"))
+
+
+def remove_actor_link(django_client):
+    EventActor.objects.filter(event__title="Convoy talks").delete()
+
+
+def rename_actor(django_client):
+    actor = Actor.objects.get(slug="actor-b")
+    actor.name = "Actor Bee"
+    actor.save()
+
+
+def merge_actors_same_name(django_client):
+    """Two records of one actor, spelled alike (the commonest merge): nothing the
+    documents search by changes, but their actor ids do."""
+    from timeline.merging import merge_actors
+
+    twin = make_actor(slug="actor-a-twin", name="Actor A")
+    EventActor.objects.create(event=Event.objects.get(title="Convoy talks"), actor=twin)
+    merge_actors(sources=[Actor.objects.get(slug="actor-a")], into=twin)
+
+
+def merge_actors_other_name(django_client):
+    from timeline.merging import merge_actors
+
+    merge_actors(
+        sources=[Actor.objects.get(slug="actor-b")], into=Actor.objects.get(slug="actor-a")
+    )
+
+
+def merge_outlets(django_client):
+    from timeline.merging import merge_outlets
+
+    merge_outlets(
+        sources=[Outlet.objects.get(slug="wire-one")], into=Outlet.objects.get(slug="wire-two")
+    )
+
+
+def edit_article_outlets(django_client):
+    article = Article.objects.get(outlets__slug="wire-two")
+    article.outlets.set([Outlet.objects.create(slug="wire-three", name="Wire Three")])
+
+
+def delete_outlet(django_client):
+    Outlet.objects.get(slug="wire-two").delete()
+
+
+def delete_article(django_client):
+    """An article is deleted once nothing quotes it (its evidence is protected)."""
+    article = Article.objects.get(outlets__slug="wire-two")
+    article.evidence.all().delete()
+    article.delete()
+
+
+def delete_event(django_client):
+    Event.objects.get(title="Convoy hit").delete()
+
+
+def add_evidence(django_client):
+    article = make_article(outlet="Wire Four", text="A convoy again.")
+    make_evidence(event=Event.objects.get(title="Convoy stopped"), article=article, quote="A convoy again")
+
+
+def remove_evidence(django_client):
+    Evidence.objects.filter(event__title="Convoy hit", article__outlets__slug="wire-two").delete()
+
+
+def move_evidence(django_client):
+    evidence = Evidence.objects.get(event__title="Convoy talks")
+    evidence.event = Event.objects.get(title="Convoy stopped")
+    evidence.save()
+
+
+def unpublish(django_client):
+    event = Event.objects.get(title="Convoy talks")
+    event.status = Event.Status.PROPOSED
+    event.save()
+
+
+WRITES = [
+    add_actor_link,
+    add_actor_via_m2m,
+    remove_actor_link,
+    rename_actor,
+    merge_actors_same_name,
+    merge_actors_other_name,
+    merge_outlets,
+    edit_article_outlets,
+    delete_outlet,
+    delete_article,
+    delete_event,
+    add_evidence,
+    remove_evidence,
+    move_evidence,
+    unpublish,
+]
+
+
+@pytest.mark.parametrize("limit", [1, 1000])
+@pytest.mark.parametrize("write", WRITES, ids=[w.__name__ for w in WRITES])
+def test_a_search_page_counts_every_facet_exactly_after_a_write(
+    client, convoys, monkeypatch, limit, write  # noqa: F811
+):
+    import timeline.filters
+
+    monkeypatch.setattr(timeline.filters, "SEARCH_IDS_LIMIT", limit)
+    write(client)
+    response = get(client, q="convoy")
+    assert response.status_code == 200
+    assert page_facets(response) == exact_facets()
+    published = Event.objects.filter(status=Event.Status.PUBLISHED, title__icontains="convoy")
+    assert response.context["total"] == published.count()
