@@ -133,3 +133,60 @@ def test_a_search_page_counts_every_facet_exactly_after_a_write(
     assert page_facets(response) == exact_facets()
     published = Event.objects.filter(status=Event.Status.PUBLISHED, title__icontains="convoy")
     assert response.context["total"] == published.count()
+
+
+def exact_counts(events) -> dict[str, dict[str, int]]:
+    """Each facet straight from the rows of these events: distinct events per value."""
+    from django.db.models import Count
+
+    events = Event.objects.filter(pk__in=events.values("pk"), status=Event.Status.PUBLISHED)
+
+    def per(model, lookup, key="slug"):
+        found = model.objects.filter(**{f"{lookup}__in": events}).annotate(
+            n=Count(lookup, distinct=True)
+        )
+        return {getattr(value, key): value.n for value in found if value.n}
+
+    from timeline.models import EventSubType, EventType, Location
+
+    places = {}
+    for place in Location.objects.all():
+        n = events.filter(location__tree_path__startswith=place.tree_path).count()
+        if n:
+            places[place.slug] = n
+    return {
+        "type": per(EventType, "events"),
+        "sub_type": per(EventSubType, "events"),
+        "actor": per(Actor, "events"),
+        "location": places,
+        "outlet": {
+            o.slug: events.filter(evidence__article__outlets=o).distinct().count()
+            for o in Outlet.objects.all()
+            if events.filter(evidence__article__outlets=o).exists()
+        },
+    }
+
+
+@pytest.mark.parametrize("limit", [1, 1000])
+def test_an_acled_reimport_that_changes_a_rows_actors_and_sources_is_counted_exactly(
+    client, tmp_path, monkeypatch, limit
+):
+    import timeline.filters
+    from timeline.datasets import acled
+    from timeline.datasets.base import import_dataset
+    from timeline.search import matching
+    from timeline.tests.test_import_acled import synthetic_row, write_rows
+
+    monkeypatch.setattr(timeline.filters, "SEARCH_IDS_LIMIT", limit)
+    file = [synthetic_row(f"TST{n}") for n in range(1, 5)]
+    import_dataset(acled.FORMAT, path=write_rows(tmp_path / "first.csv", file))
+    file[1].update(timestamp="1800000000", actor2="Testland Militia", source="Other Wire")
+    file[2].update(timestamp="1800000000", actor1="", actor2="", source="Test Wire; Other Wire")
+    import_dataset(acled.FORMAT, path=write_rows(tmp_path / "again.csv", file), chunk_rows=2)
+
+    response = get(client, q="testville")
+    assert response.status_code == 200
+    exact = exact_counts(matching(Event.objects.all(), "testville"))
+    assert page_facets(response) == exact
+    assert exact["actor"]["testland-militia"] == 1
+    assert response.context["total"] == 4
