@@ -190,3 +190,58 @@ def test_an_acled_reimport_that_changes_a_rows_actors_and_sources_is_counted_exa
     assert page_facets(response) == exact
     assert exact["actor"]["testland-militia"] == 1
     assert response.context["total"] == 4
+
+
+@pytest.mark.parametrize("limit", [1, 1000])
+def test_an_acled_reimport_that_changes_the_sources_of_an_article_an_editor_quotes(
+    client, tmp_path, monkeypatch, limit
+):
+    """An editor's event quotes an imported row's notes; the row comes again with other
+    sources and the same notes: the editor's event cites the new outlets."""
+    import timeline.filters
+    from timeline.datasets import acled
+    from timeline.datasets.base import import_dataset
+    from timeline.search import matching
+    from timeline.tests.factories import make_event
+    from timeline.tests.test_import_acled import synthetic_row, write_rows
+
+    monkeypatch.setattr(timeline.filters, "SEARCH_IDS_LIMIT", limit)
+    file = [synthetic_row(f"TST{n}") for n in range(1, 3)]
+    import_dataset(acled.FORMAT, path=write_rows(tmp_path / "first.csv", file))
+    article = Event.objects.get(external_id="acled:TST1").evidence.get().article
+    curated = make_event(title="Testville clash, as an editor wrote it")
+    make_evidence(event=curated, article=article, quote=file[0]["notes"])
+    file[0].update(timestamp="1800000000", source="Other Wire; Third Wire")
+    import_dataset(acled.FORMAT, path=write_rows(tmp_path / "again.csv", file))
+
+    response = get(client, q="testville")
+    exact = exact_counts(matching(Event.objects.all(), "testville"))
+    assert exact["outlet"] == {"test-wire": 1, "other-wire": 2, "third-wire": 2}
+    assert page_facets(response) == exact
+    curated.refresh_from_db()
+    assert curated.outlet_count == 2
+
+
+@pytest.mark.parametrize("limit", [1, 1000])
+def test_an_import_fixtures_update_is_counted_exactly(client, tmp_path, monkeypatch, limit):
+    """A fixture re-imported with an event's actors, an article's outlet and a merge of
+    actors changed: the search page counts what is stored."""
+    import timeline.filters
+    from timeline.search import matching
+    from timeline.tests.test_importing import fixture, run, write_yaml
+
+    monkeypatch.setattr(timeline.filters, "SEARCH_IDS_LIMIT", limit)
+    path = write_yaml(tmp_path / "f.yaml", fixture())
+    run(path)
+    data = fixture()
+    data["events"][0]["actors"] = ["Hamas", "Fatah"]
+    data["actors"].append({"name": "Fatah", "kind": "armed-group"})
+    data["articles"][0]["outlet"] = "Other Wire"
+    write_yaml(path, data)
+    run(path)
+
+    response = get(client, q="gaza")
+    exact = exact_counts(matching(Event.objects.all(), "gaza"))
+    assert exact["actor"]["fatah"] == 1 and exact["outlet"] == {"other-wire": 2}
+    assert page_facets(response) == exact
+    assert response.context["total"] == 2
