@@ -245,3 +245,24 @@ def test_an_import_fixtures_update_is_counted_exactly(client, tmp_path, monkeypa
     assert exact["actor"]["fatah"] == 1 and exact["outlet"] == {"other-wire": 2}
     assert page_facets(response) == exact
     assert response.context["total"] == 2
+
+
+def test_events_moved_by_a_place_merge_are_found_by_the_winners_name(client):
+    """A place merged into one that already knows it by name (an alias): its events are
+    then found by the winner's own name, as the winner's other events are."""
+    from timeline.merging import merge_locations
+    from timeline.tests.factories import make_event, make_location
+
+    winner = make_location(slug="gaza-city", name="Gaza City", aliases="Ghazzah")
+    loser = make_location(slug="ghazzah", name="Ghazzah")
+    make_event(title="Strike reported", location=loser)
+    make_event(title="Strike seen", location=winner)
+
+    merge_locations(sources=[loser], into=winner)
+
+    assert response_total(get(client, q="gaza city strike")) == 2
+
+
+def response_total(response) -> int:
+    assert response.status_code == 200
+    return response.context["total"]
