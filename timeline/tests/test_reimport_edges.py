@@ -11,7 +11,7 @@ from django.db import connection
 from timeline.datasets import acled, base
 from timeline.datasets.base import DatasetImportError, import_dataset
 from timeline.models import DatasetRecord, Event
-from timeline.tests.test_import_acled import synthetic_row, write_rows
+from timeline.tests.test_import_acled import write_rows
 from timeline.tests.test_import_chunks import counts, foreign_keys, indexes, rows
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_notes_with_a_newline_across_a_decode_block_are_read_whole_and_reimport_
 ):
     file = rows(6)
     for n, row in enumerate(file):
-        row["notes"] = f"Line one of {n}\r\nline two, \"quoted\"\nline three in Testville."
+        row["notes"] = f'Line one of {n}\r\nline two, "quoted"\nline three in Testville.'
     path = write_rows(tmp_path / "notes.csv", file)
     for block in (7, 61, 97, 1 << 20):
         monkeypatch.setattr(base, "BLOCK_BYTES", block)
@@ -69,9 +69,7 @@ def test_notes_with_a_newline_across_a_decode_block_are_read_whole_and_reimport_
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no bulk mode")
-def test_a_refused_bulk_import_leaves_every_key_and_index_it_had_suspended(
-    tmp_path, monkeypatch
-):
+def test_a_refused_bulk_import_leaves_every_key_and_index_it_had_suspended(tmp_path, monkeypatch):
     keys, every_index = foreign_keys(), indexes()
     monkeypatch.setattr(base, "BULK_ROWS", 1)
     file = rows(6)
@@ -98,4 +96,3 @@ def test_a_row_whose_timestamp_is_stored_is_left_as_stored_whatever_its_other_ce
     result = load(write_rows(tmp_path / "edited.csv", file))
     assert (result.created, result.updated, result.unchanged) == (0, 0, 3)
     assert DatasetRecord.objects.get(record_id="TST2").row["notes"] != file[1]["notes"]
-

@@ -81,7 +81,9 @@ def delete_event(django_client):
 
 def add_evidence(django_client):
     article = make_article(outlet="Wire Four", text="A convoy again.")
-    make_evidence(event=Event.objects.get(title="Convoy stopped"), article=article, quote="A convoy again")
+    make_evidence(
+        event=Event.objects.get(title="Convoy stopped"), article=article, quote="A convoy again"
+    )
 
 
 def remove_evidence(django_client):
@@ -122,7 +124,11 @@ WRITES = [
 @pytest.mark.parametrize("limit", [1, 1000])
 @pytest.mark.parametrize("write", WRITES, ids=[w.__name__ for w in WRITES])
 def test_a_search_page_counts_every_facet_exactly_after_a_write(
-    client, convoys, monkeypatch, limit, write  # noqa: F811
+    client,
+    convoys,  # noqa: F811 (the fixture imported above)
+    monkeypatch,
+    limit,
+    write,
 ):
     import timeline.filters
 
