@@ -173,9 +173,6 @@ def _merge_one_actor(source: Actor, into: Actor, result: MergeResult) -> None:
         EventActor.objects.filter(pk__in=batch).update(actor=into, source_name=source.name)
     for batch in _batches(named):
         EventActor.objects.filter(pk__in=batch).update(actor=into)
-    # Updated without signals: the moved links' events keep the actor ids in their search
-    # documents (when `into` is spelled as the loser, its save below rebuilds nothing).
-    search_documents.mark_stale({link.event_id for link in links})
     result.links_moved += len(unnamed) + len(named)
     result.links_folded += len(folded)
 
@@ -230,11 +227,7 @@ def _merge_one_location(source: Location, into: Location, result: MergeResult) -
         into = Location.objects.get(pk=into.pk)
         source = Location.objects.get(pk=source.pk)
 
-    moved = list(Event.objects.filter(location=source).values_list("pk", flat=True))
-    result.events_moved += Event.objects.filter(pk__in=moved).update(location=into)
-    # Updated without signals: the moved events' search documents name the loser; the
-    # save below rebuilds them only when the winner's names change.
-    search_documents.mark_stale(moved)
+    result.events_moved += Event.objects.filter(location=source).update(location=into)
 
     if into.latitude is None and source.latitude is not None:
         into.latitude, into.longitude = source.latitude, source.longitude

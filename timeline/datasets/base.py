@@ -1394,16 +1394,13 @@ class _Writer:
     def _create_batch(self, batch: list[_Built]) -> int:
         batch = self._articles_for(batch, event_ids=[])
         links = [self._resolve(item) for item in batch]
-        others = self._save_articles(batch)
+        self._save_articles(batch)
         insert_objects(Event, [item.event for item in batch])
         self._create_dependents(batch, links)
         # Inserted without signals: the new events' search documents, set-based; the
         # GIN index is tidied once, at the end of the import. Their outlet counts were
         # set before the insert (one article each, whose outlets are known here).
         search_documents.rebuild([item.event.pk for item in batch], tidy=False)
-        if others:
-            search_documents.rebuild(others, tidy=False)
-            recount_outlets(others)
         return len(batch)
 
     def _update_batch(self, batch: list[_Built]) -> int:
@@ -1416,14 +1413,12 @@ class _Writer:
         ours.delete()
         EventActor.objects.filter(event_id__in=event_ids).delete()
         DatasetRecord.objects.filter(event_id__in=event_ids).delete()
-        others = self._save_articles(batch)
+        self._save_articles(batch)
         Event.objects.bulk_update([item.event for item in batch], _EVENT_FIELDS)
         self._create_dependents(batch, links)
-        touched = sorted({*event_ids, *others})
-        search_documents.rebuild(touched, tidy=False)
-        # Other evidence (an editor's) may point at an updated event, or quote a reused
-        # article whose outlets were rewritten: count afresh.
-        recount_outlets(touched)
+        search_documents.rebuild(event_ids, tidy=False)
+        # Other evidence (an editor's) may point at an updated event: count afresh.
+        recount_outlets(event_ids)
         return len(batch)
 
     def _articles_for(self, batch: list[_Built], *, event_ids: list[int]) -> list[_Built]:
@@ -1457,22 +1452,11 @@ class _Writer:
             kept.append(item)
         return kept
 
-    def _save_articles(self, batch: list[_Built]) -> list[int]:
-        """Write the batch's articles and the outlets they cite; the ids of other events
-        whose evidence quotes a reused article (an editor's), whose outlets (outlet_count,
-        the search document's outlet ids) may change with the article's."""
+    def _save_articles(self, batch: list[_Built]) -> None:
         reused = [item.article for item in batch if item.article.pk is not None]
-        others: list[int] = []
         if reused:
             Article.objects.bulk_update(reused, _ARTICLE_FIELDS)
             Article.outlets.through.objects.filter(article__in=reused).delete()
-            # This batch's own evidence is not written yet (or was deleted): any found
-            # is another event's.
-            others = list(
-                Evidence.objects.filter(article__in=reused)
-                .values_list("event_id", flat=True)
-                .distinct()
-            )
         fresh = [item.article for item in batch if item.article.pk is None]
         insert_objects(Article, fresh)
         cited = []
@@ -1484,7 +1468,6 @@ class _Writer:
                 # (timeline.corroboration.count_outlets over this one evidence).
                 item.event.outlet_count = len(outlet_ids) or 1
         insert_rows(Article.outlets.through, ["article_id", "outlet_id"], cited)
-        return others
 
     def _create_dependents(self, batch: list[_Built], links: list[list[tuple]]) -> None:
         for item in batch:
