@@ -131,9 +131,7 @@ def _thousands(number: str) -> str:
 
 
 def _day(day: str) -> str:
-    # FM applies to the next field only: each of day and year has its own, so a year
-    # before 1000 is "999" as strftime's %Y writes it, not "0999".
-    return f"to_char({day}, 'FMDD Mon FMYYYY')"
+    return f"to_char({day}, 'FMDD Mon YYYY')"
 
 
 def _span(start: str, end: str, precision: str) -> str:
@@ -147,7 +145,7 @@ def _span(start: str, end: str, precision: str) -> str:
         f"ELSE to_char({start}, 'FMDD') || '–' || {_day(end)} END)"
     )
     start_year, end_year = f"date_part('year', {start})", f"date_part('year', {end})"
-    month = "'FMMonth FMYYYY'"
+    month = "'FMMonth YYYY'"
     return (
         f"(CASE {precision} "
         f"WHEN 'year' THEN (CASE WHEN {start_year} = {end_year} THEN {start_year}::text "
